@@ -1,0 +1,44 @@
+package dev.spindle.internal.combinator;
+
+import dev.spindle.Context;
+import dev.spindle.Future;
+import dev.spindle.Poll;
+
+import java.util.function.Function;
+
+/** {@link Future#map}: polls the inner future and applies the function once, to its value. */
+public final class MapFuture<T, U> implements Future<U> {
+    private Future<T> inner;
+    private Function<? super T, ? extends U> fn;
+
+    public MapFuture(Future<T> inner, Function<? super T, ? extends U> fn) {
+        this.inner = inner;
+        this.fn = fn;
+    }
+
+    @Override
+    public Poll<U> poll(Context cx) {
+        Future<T> in = inner;
+        if (in == null) {
+            throw new IllegalStateException("map() future polled after it completed");
+        }
+        Poll<T> p = in.poll(cx);
+        if (p.isPending()) {
+            return Poll.pending();
+        }
+        Function<? super T, ? extends U> f = fn;
+        inner = null;
+        fn = null;
+        return Poll.ready(f.apply(p.value()));
+    }
+
+    @Override
+    public void cancel() {
+        Future<T> in = inner;
+        inner = null;
+        fn = null;
+        if (in != null) {
+            in.cancel();
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Spindle's executor: futures, tasks, the work-stealing runtime, timers, channels and the futures test kit.
+ * Only the public API is exported; the scheduler, queues and task state live in {@code dev.spindle.internal}.
+ */
+module dev.spindle.executor {
+    requires org.jctools.core;
+
+    exports dev.spindle;
+    exports dev.spindle.testkit;
+}
