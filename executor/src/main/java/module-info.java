@@ -6,5 +6,6 @@ module dev.spindle.executor {
     requires org.jctools.core;
 
     exports dev.spindle;
+    exports dev.spindle.time;
     exports dev.spindle.testkit;
 }

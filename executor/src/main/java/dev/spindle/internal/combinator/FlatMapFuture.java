@@ -8,8 +8,16 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * {@link Future#flatMap}: two states. First polls {@code first}; when it is ready, builds the second future
- * and polls it in the same call (so no wake is needed between the two).
+ * {@link Future#flatMap}. States:
+ * <ul>
+ *   <li><b>FIRST</b> ({@code first != null}) — polls {@code first}; when it is ready, builds the second future
+ *       with {@code fn} and polls it in the same call (so no wake is needed between the two) → SECOND.</li>
+ *   <li><b>SECOND</b> ({@code second != null}) — polls {@code second}; ready → DONE.</li>
+ *   <li>A throw from {@code first}, {@code fn} or {@code second} (or {@code fn} returning {@code null}) → DONE;
+ *       the future that threw is finished and is not cancelled.</li>
+ *   <li>{@code cancel()} in FIRST or SECOND cancels the current future once → DONE.</li>
+ *   <li><b>DONE</b> — polling throws {@link IllegalStateException}; {@code cancel()} is a no-op.</li>
+ * </ul>
  */
 public final class FlatMapFuture<T, U> implements Future<U> {
     private Future<T> first;
@@ -27,22 +35,33 @@ public final class FlatMapFuture<T, U> implements Future<U> {
         if (done) {
             throw new IllegalStateException("flatMap() future polled after it completed");
         }
-        if (second == null) {
-            Poll<T> p = first.poll(cx);
-            if (p.isPending()) {
-                return Poll.pending();
+        try {
+            if (second == null) {
+                Poll<T> p = first.poll(cx);
+                if (p.isPending()) {
+                    return Poll.pending();
+                }
+                Function<? super T, ? extends Future<U>> f = fn;
+                first = null;
+                fn = null;
+                second = Objects.requireNonNull(f.apply(p.value()), "flatMap function returned null");
             }
-            Function<? super T, ? extends Future<U>> f = fn;
-            first = null;
-            fn = null;
-            second = Objects.requireNonNull(f.apply(p.value()), "flatMap function returned null");
+            Poll<U> p = second.poll(cx);
+            if (p.isReady()) {
+                finish();
+            }
+            return p;
+        } catch (Throwable t) {
+            finish();
+            throw t;
         }
-        Poll<U> p = second.poll(cx);
-        if (p.isReady()) {
-            second = null;
-            done = true;
-        }
-        return p;
+    }
+
+    private void finish() {
+        done = true;
+        first = null;
+        fn = null;
+        second = null;
     }
 
     @Override
@@ -50,11 +69,8 @@ public final class FlatMapFuture<T, U> implements Future<U> {
         if (done) {
             return;
         }
-        done = true;
         Future<?> f = second != null ? second : first;
-        first = null;
-        second = null;
-        fn = null;
+        finish();
         if (f != null) {
             f.cancel();
         }

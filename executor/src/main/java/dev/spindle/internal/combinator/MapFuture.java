@@ -6,7 +6,13 @@ import dev.spindle.Poll;
 
 import java.util.function.Function;
 
-/** {@link Future#map}: polls the inner future and applies the function once, to its value. */
+/**
+ * {@link Future#map}: polls the inner future and applies the function once, to its value.
+ *
+ * <p>States: <b>RUNNING</b> ({@code inner != null}) → inner ready: {@code Ready(fn(value))}, or the inner
+ * future or {@code fn} throws → <b>DONE</b> ({@code inner == null}). Polling in DONE throws;
+ * {@code cancel()} in RUNNING cancels the inner future once; in DONE it is a no-op.
+ */
 public final class MapFuture<T, U> implements Future<U> {
     private Future<T> inner;
     private Function<? super T, ? extends U> fn;
@@ -22,7 +28,14 @@ public final class MapFuture<T, U> implements Future<U> {
         if (in == null) {
             throw new IllegalStateException("map() future polled after it completed");
         }
-        Poll<T> p = in.poll(cx);
+        Poll<T> p;
+        try {
+            p = in.poll(cx);
+        } catch (Throwable t) {
+            inner = null; // the inner future failed: it is finished, never to be cancelled
+            fn = null;
+            throw t;
+        }
         if (p.isPending()) {
             return Poll.pending();
         }

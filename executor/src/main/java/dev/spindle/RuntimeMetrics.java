@@ -1,0 +1,56 @@
+package dev.spindle;
+
+import java.util.List;
+
+/**
+ * A snapshot of a runtime's counters. Counters are always on and cheap (plain per-worker fields and
+ * striped adders); a snapshot reads them without stopping anything, so values are approximate while the
+ * runtime runs.
+ *
+ * @param workers         worker threads
+ * @param spawned         tasks spawned (including blocking tasks)
+ * @param completed       tasks completed in any way
+ * @param failed          tasks whose future threw
+ * @param cancelled       tasks cancelled
+ * @param alive           tasks spawned and not completed
+ * @param injectQueueDepth tasks waiting in the remote (inject) queue
+ * @param parkedWorkers   workers parked now
+ * @param searchingWorkers workers searching for work now
+ * @param timers          registered timers
+ * @param perWorker       per-worker counters
+ */
+public record RuntimeMetrics(int workers, long spawned, long completed, long failed, long cancelled, long alive,
+                             int injectQueueDepth, int parkedWorkers, int searchingWorkers, int timers,
+                             List<WorkerMetrics> perWorker) {
+
+    /** Sum of polls over all workers. */
+    public long totalPolls() {
+        return perWorker.stream().mapToLong(WorkerMetrics::polls).sum();
+    }
+
+    /** Sum of steal operations over all workers. */
+    public long totalSteals() {
+        return perWorker.stream().mapToLong(WorkerMetrics::steals).sum();
+    }
+
+    /** Sum of parks over all workers. */
+    public long totalParks() {
+        return perWorker.stream().mapToLong(WorkerMetrics::parks).sum();
+    }
+
+    /** A multi-line, human-readable summary. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("runtime: %d workers, %d spawned, %d completed (%d failed, %d cancelled), %d alive, "
+                        + "inject queue %d, %d parked, %d searching, %d timers%n",
+                workers, spawned, completed, failed, cancelled, alive, injectQueueDepth, parkedWorkers,
+                searchingWorkers, timers));
+        for (WorkerMetrics w : perWorker) {
+            b.append(String.format("  %-20s polls %9d  lifo %8d  steals %6d (%d tasks)  parks %6d  woken %6d  "
+                            + "overflow %5d  timers %6d  queue %4d  forced yields %d%n",
+                    w.name(), w.polls(), w.lifoPolls(), w.steals(), w.stolenTasks(), w.parks(), w.unparks(),
+                    w.overflowed(), w.timersFired(), w.localQueueDepth(), w.forcedYields()));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,320 @@
+package dev.spindle;
+
+import dev.spindle.internal.scheduler.Scheduler;
+import dev.spindle.internal.scheduler.SchedulerConfig;
+import dev.spindle.internal.task.NonBlockingThread;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A Spindle runtime: a pool of worker threads that poll spawned futures, with work stealing, timers and a
+ * virtual-thread pool for blocking work.
+ *
+ * <pre>{@code
+ * try (SpindleRuntime rt = SpindleRuntime.builder().workers(4).build()) {
+ *     JoinHandle<Integer> h = rt.spawn(Time.sleep(Duration.ofMillis(10)).map(v -> 42));
+ *     int answer = h.join();              // blocks this (non-worker) thread
+ *     int same = rt.blockOn(someFuture);  // spawn + join
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * Workers are platform threads named {@code prefix + index}; they must never block. {@link #blockOn},
+ * {@link JoinHandle#join()} and {@link #close()} fail fast when called on a worker. Blocking work belongs
+ * in {@link #spawnBlocking}, which runs it on a virtual thread.
+ *
+ * <h2>Shutdown</h2>
+ * <ul>
+ *   <li>{@link #shutdown(Duration)}: refuses new work at once, lets live tasks run until they are all done
+ *       or the grace period ends (it returns as soon as they are done), then cancels the rest and joins
+ *       the workers. Returns whether everything finished in time.</li>
+ *   <li>{@link #shutdownNow()}: refuses new work, cancels every live task (each one's release hook runs
+ *       exactly once, on a worker), waits for that, and joins the workers. Returns how many it cancelled.</li>
+ *   <li>{@link #close()}: {@code shutdownNow()}; idempotent.</li>
+ * </ul>
+ * After any of them, spawning throws {@link RuntimeClosedException}, and no thread of the runtime is alive.
+ * A poll that never returns delays shutdown (a warning is logged every 10 s): futures must not block.
+ */
+public final class SpindleRuntime implements AutoCloseable {
+    private static final ThreadLocal<SpindleRuntime> BLOCKING_CONTEXT = new ThreadLocal<>();
+
+    private final Scheduler scheduler;
+    private final String name;
+
+    private SpindleRuntime(Builder b) {
+        SchedulerConfig config = new SchedulerConfig(b.workers, b.threadNamePrefix, b.eventInterval,
+                b.globalQueueInterval, b.localQueueCapacity, b.maxLifoPollsPerTick, b.budget, b.daemon, b.handler);
+        this.name = b.threadNamePrefix;
+        this.scheduler = new Scheduler(config, this);
+        scheduler.start();
+    }
+
+    /** A builder with defaults: one worker per available processor. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A runtime with the default settings. */
+    public static SpindleRuntime create() {
+        return builder().build();
+    }
+
+    // ---- current runtime -----------------------------------------------------------------------------
+
+    /**
+     * The runtime whose worker (or blocking task) is running the calling code.
+     *
+     * @throws IllegalStateException outside any runtime
+     */
+    public static SpindleRuntime current() {
+        return tryCurrent().orElseThrow(() -> new IllegalStateException(
+                "not inside a Spindle runtime: SpindleRuntime.current() works on a runtime's worker threads and in"
+                        + " its spawnBlocking tasks; elsewhere, keep a reference to the runtime you built"));
+    }
+
+    /** The current runtime, if the calling thread is one of its workers or blocking tasks. */
+    public static Optional<SpindleRuntime> tryCurrent() {
+        Scheduler s = Scheduler.current();
+        if (s != null) {
+            return Optional.of((SpindleRuntime) s.facade());
+        }
+        return Optional.ofNullable(BLOCKING_CONTEXT.get());
+    }
+
+    /** Whether the calling thread is a worker thread of some Spindle runtime (where blocking is forbidden). */
+    public static boolean isWorkerThread() {
+        return Thread.currentThread() instanceof NonBlockingThread;
+    }
+
+    /** Spawns on the current runtime: {@code SpindleRuntime.current().spawn(future)}. */
+    public static <T> JoinHandle<T> spawnCurrent(Future<T> future) {
+        return current().spawn(future);
+    }
+
+    // ---- work ----------------------------------------------------------------------------------------
+
+    /**
+     * Spawns {@code future} as a task and returns its handle. The future is first polled on a worker; this
+     * call never polls it.
+     *
+     * @throws RuntimeClosedException if the runtime is shutting down or closed
+     */
+    public <T> JoinHandle<T> spawn(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        return scheduler.spawn(future, false);
+    }
+
+    /**
+     * Runs {@code future} on the runtime and blocks the calling thread until it completes. On a virtual
+     * thread, the carrier is released while waiting.
+     *
+     * @throws TaskFailedException    if the future threw (the cause is the original exception)
+     * @throws TaskCancelledException if the runtime closed before it completed
+     * @throws IllegalStateException  if called on a worker thread (blocking there would stall the scheduler)
+     */
+    public <T> T blockOn(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        NonBlockingThread.checkMayBlock("SpindleRuntime.blockOn()");
+        return scheduler.spawn(future, true).join();
+    }
+
+    /**
+     * Runs blocking code on a new virtual thread and returns its handle; await it like any task. Inside
+     * {@code body}, {@link #current()} is this runtime. {@link JoinHandle#abort()} interrupts it.
+     */
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return scheduler.spawnBlocking(body, () -> BLOCKING_CONTEXT.set(this), BLOCKING_CONTEXT::remove);
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------
+
+    /** Graceful shutdown; see the class comment. Returns true if every task finished within {@code grace}. */
+    public boolean shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative: " + grace);
+        }
+        return scheduler.shutdown(grace);
+    }
+
+    /** Immediate shutdown; see the class comment. Returns the number of tasks cancelled. */
+    public int shutdownNow() {
+        return scheduler.shutdownNow();
+    }
+
+    /** {@link #shutdownNow()}; idempotent. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+
+    /** Whether shutdown has begun (new work is refused). */
+    public boolean isClosed() {
+        return scheduler.isClosed();
+    }
+
+    /** Whether shutdown has completed: every worker has exited. */
+    public boolean isTerminated() {
+        return scheduler.isTerminated();
+    }
+
+    /** Number of worker threads. */
+    public int workers() {
+        return scheduler.config().workers();
+    }
+
+    /** A snapshot of the runtime's counters (cheap; counters are always on). */
+    public RuntimeMetrics metrics() {
+        List<WorkerMetrics> ws = new ArrayList<>();
+        List<long[]> raw = scheduler.workerCounters();
+        for (int i = 0; i < raw.size(); i++) {
+            long[] c = raw.get(i);
+            ws.add(new WorkerMetrics(i, scheduler.workerName(i), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                    (int) c[8], c[9]));
+        }
+        return new RuntimeMetrics(workers(), scheduler.spawnedCount(), scheduler.completedCount(),
+                scheduler.failedCount(), scheduler.cancelledCount(), scheduler.liveCount(), scheduler.injectDepth(),
+                scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(), List.copyOf(ws));
+    }
+
+    /** Internal: the scheduler behind this runtime (for the library's own modules). */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public String toString() {
+        return "SpindleRuntime[" + name + ", workers=" + workers() + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    // ---- builder -------------------------------------------------------------------------------------
+
+    /**
+     * Settings of a runtime. Every setting is validated when set, with a message naming the setting.
+     * Defaults can also come from system properties: {@code spindle.workers}, {@code spindle.eventInterval},
+     * {@code spindle.globalQueueInterval}.
+     */
+    public static final class Builder {
+        private int workers = intProperty("spindle.workers", Math.max(1, Runtime.getRuntime().availableProcessors()), 1);
+        private String threadNamePrefix = "spindle-worker-";
+        private int eventInterval = intProperty("spindle.eventInterval", 61, 1);
+        private int globalQueueInterval = intProperty("spindle.globalQueueInterval", 31, 1);
+        private int localQueueCapacity = 256;
+        private int maxLifoPollsPerTick = 3;
+        private int budget = Context.DEFAULT_BUDGET;
+        private boolean daemon = true;
+        private Thread.UncaughtExceptionHandler handler;
+
+        private Builder() {
+        }
+
+        private static int intProperty(String key, int def, int min) {
+            String v = System.getProperty(key);
+            if (v == null) {
+                return def;
+            }
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n < min) {
+                    throw new IllegalArgumentException("system property " + key + "=" + v + " must be >= " + min);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("system property " + key + "=" + v + " is not an integer", e);
+            }
+        }
+
+        /** Worker threads (default: available processors). */
+        public Builder workers(int n) {
+            if (n < 1 || n > 4096) {
+                throw new IllegalArgumentException("workers must be between 1 and 4096, was " + n);
+            }
+            workers = n;
+            return this;
+        }
+
+        /** Prefix of worker thread names (default {@code spindle-worker-}). */
+        public Builder threadNamePrefix(String prefix) {
+            threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /**
+         * Ticks between a busy worker's maintenance steps (timers; later I/O). Default 61, as in Tokio:
+         * prime, so it does not beat with other periodic patterns.
+         */
+        public Builder eventInterval(int ticks) {
+            if (ticks < 1) {
+                throw new IllegalArgumentException("eventInterval must be >= 1, was " + ticks);
+            }
+            eventInterval = ticks;
+            return this;
+        }
+
+        /**
+         * Ticks between checks of the remote (inject) queue while a worker has local work. Default 31 (Tokio's
+         * default): a worker busy with local work still takes remote work within 31 polls.
+         */
+        public Builder globalQueueInterval(int ticks) {
+            if (ticks < 1) {
+                throw new IllegalArgumentException("globalQueueInterval must be >= 1, was " + ticks);
+            }
+            globalQueueInterval = ticks;
+            return this;
+        }
+
+        /** Capacity of each worker's local run queue; a power of two (default 256; tests use tiny ones). */
+        public Builder localQueueCapacity(int capacity) {
+            if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+                throw new IllegalArgumentException("localQueueCapacity must be a power of two >= 2, was " + capacity);
+            }
+            localQueueCapacity = capacity;
+            return this;
+        }
+
+        /** LIFO-slot polls in a row before the slot's task goes to the back of the queue (default 3; 0 disables the slot). */
+        public Builder maxLifoPollsPerTick(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxLifoPollsPerTick must be >= 0, was " + n);
+            }
+            maxLifoPollsPerTick = n;
+            return this;
+        }
+
+        /** Cooperative budget per poll (default {@value Context#DEFAULT_BUDGET}). */
+        public Builder budget(int operations) {
+            if (operations < 1) {
+                throw new IllegalArgumentException("budget must be >= 1, was " + operations);
+            }
+            budget = operations;
+            return this;
+        }
+
+        /** Whether workers are daemon threads (default true: a forgotten runtime does not keep the JVM alive). */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * Receives a failure of a task nobody was awaiting (wrapped in {@link TaskFailedException}, cause = the
+         * original), and failures of release hooks. Default: logged through {@code System.Logger}
+         * "dev.spindle.runtime" at WARNING.
+         */
+        public Builder uncaughtExceptionHandler(Thread.UncaughtExceptionHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Builds and starts the runtime. */
+        public SpindleRuntime build() {
+            return new SpindleRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.spindle.internal.scheduler;
+
+import dev.spindle.internal.task.Task;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Every live task of a runtime, so that closing it can cancel them all (Tokio's {@code OwnedTasks}).
+ *
+ * <p>Tasks are linked intrusively ({@code Task.ownedPrev/ownedNext}) into one of several shards, chosen by
+ * task id, each guarded by its own monitor: spawning and completing on different workers rarely contend.
+ * {@link #close()} marks every shard closed under its lock, after which {@link #add} refuses: no task can
+ * slip in after the shutdown sweep has passed its shard.
+ */
+final class OwnedTasks {
+    private static final class Shard {
+        Task<?> head;
+        int count;
+        boolean closed;
+    }
+
+    private final Shard[] shards;
+    private final int mask;
+
+    OwnedTasks(int workers) {
+        int n = Integer.highestOneBit(Math.max(1, workers) * 4 - 1) << 1;
+        shards = new Shard[n];
+        for (int i = 0; i < n; i++) {
+            shards[i] = new Shard();
+        }
+        mask = n - 1;
+    }
+
+    /** Adds a task; false if closed. */
+    boolean add(Task<?> t) {
+        Shard s = shards[(int) t.id() & mask];
+        synchronized (s) {
+            if (s.closed) {
+                return false;
+            }
+            t.ownedNext = s.head;
+            if (s.head != null) {
+                s.head.ownedPrev = t;
+            }
+            s.head = t;
+            s.count++;
+            return true;
+        }
+    }
+
+    void remove(Task<?> t) {
+        Shard s = shards[(int) t.id() & mask];
+        synchronized (s) {
+            if (t.ownedPrev != null) {
+                t.ownedPrev.ownedNext = t.ownedNext;
+            } else if (s.head == t) {
+                s.head = t.ownedNext;
+            } else {
+                return; // not linked
+            }
+            if (t.ownedNext != null) {
+                t.ownedNext.ownedPrev = t.ownedPrev;
+            }
+            t.ownedPrev = null;
+            t.ownedNext = null;
+            s.count--;
+        }
+    }
+
+    /** Refuses further adds. */
+    void close() {
+        for (Shard s : shards) {
+            synchronized (s) {
+                s.closed = true;
+            }
+        }
+    }
+
+    /** Calls {@code action} on a snapshot of the live tasks (outside the shard locks). */
+    void forEach(Consumer<Task<?>> action) {
+        List<Task<?>> snapshot = new ArrayList<>();
+        for (Shard s : shards) {
+            synchronized (s) {
+                for (Task<?> t = s.head; t != null; t = t.ownedNext) {
+                    snapshot.add(t);
+                }
+            }
+        }
+        snapshot.forEach(action);
+    }
+
+    /** Live tasks (sum of shard counts; each read under its lock). */
+    long count() {
+        long n = 0;
+        for (Shard s : shards) {
+            synchronized (s) {
+                n += s.count;
+            }
+        }
+        return n;
+    }
+}

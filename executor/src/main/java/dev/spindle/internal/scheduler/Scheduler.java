@@ -1,0 +1,454 @@
+package dev.spindle.internal.scheduler;
+
+import dev.spindle.Future;
+import dev.spindle.JoinHandle;
+import dev.spindle.RuntimeClosedException;
+import dev.spindle.internal.task.Task;
+import dev.spindle.internal.task.TaskScheduler;
+import dev.spindle.internal.time.TimeDriver;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The multi-threaded work-stealing scheduler behind a runtime: workers, the inject queue, idle
+ * coordination, the timer driver, the list of live tasks, and shutdown.
+ *
+ * <h2>Where a scheduled task goes</h2>
+ * <ul>
+ *   <li>woken on one of this scheduler's workers: that worker's LIFO slot ({@link Worker#scheduleLocal});</li>
+ *   <li>spawned on one of its workers: the back of that worker's queue;</li>
+ *   <li>from any other thread (foreign, virtual, another runtime's worker): the inject queue, then
+ *       {@link #notifyParked()}.</li>
+ * </ul>
+ *
+ * <h2>Shutdown, step by step</h2>
+ * <ol>
+ *   <li>{@code closed} is set: {@link #spawn} and {@link #spawnBlocking} refuse with
+ *       {@link RuntimeClosedException}.</li>
+ *   <li>Graceful only: wait until every live task has completed, or the grace period ends.</li>
+ *   <li>The live-task list is closed (no task can be added after the sweep) and every live task is
+ *       aborted; blocking tasks are interrupted. Workers, still running, run the release hooks.</li>
+ *   <li>Wait until no task is live; then {@code terminating} is set, every worker is unparked, exits its
+ *       loop, and is joined. No thread is left behind.</li>
+ * </ol>
+ */
+public final class Scheduler implements TaskScheduler {
+    private static final System.Logger LOG = System.getLogger("dev.spindle.runtime");
+
+    private static final VarHandle DRIVER_OWNER;
+
+    static {
+        try {
+            DRIVER_OWNER = MethodHandles.lookup().findVarHandle(Scheduler.class, "driverOwner", Worker.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final SchedulerConfig config;
+    final Worker[] workers;
+    final InjectQueue inject = new InjectQueue();
+    final Idle idle;
+    final TimeDriver time;
+    private final OwnedTasks owned;
+    private final Object facade;
+
+    private final AtomicLong nextTaskId = new AtomicLong(1);
+    private final LongAdder spawned = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final ConcurrentHashMap<BlockingTask<?>, Boolean> blockingTasks = new ConcurrentHashMap<>();
+
+    private volatile boolean closed;
+    private volatile boolean terminating;
+    /** Set when someone waits for the live count to drop to zero; completers then signal {@code drained}. */
+    private volatile boolean drainWaiter;
+    private final Object drained = new Object();
+
+    /** The worker that owns the timer driver while parked, or null. CAS to acquire, release store to let go. */
+    @SuppressWarnings("unused")
+    private volatile Worker driverOwner;
+
+    public Scheduler(SchedulerConfig config, Object facade) {
+        this.config = config;
+        this.facade = facade;
+        this.idle = new Idle(config.workers());
+        this.owned = new OwnedTasks(config.workers());
+        this.time = new TimeDriver(this::wakeDriverOwner);
+        this.workers = new Worker[config.workers()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i, this, config);
+        }
+    }
+
+    /** Starts the worker threads. */
+    public void start() {
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+    }
+
+    /** The public runtime object this scheduler belongs to. */
+    public Object facade() {
+        return facade;
+    }
+
+    public TimeDriver time() {
+        return time;
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    /** The scheduler of the worker running on the calling thread, or null. */
+    public static Scheduler current() {
+        Worker w = WorkerThread.currentWorker();
+        return w == null ? null : w.scheduler;
+    }
+
+    boolean isTerminating() {
+        return terminating;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---- spawning ------------------------------------------------------------------------------------
+
+    /**
+     * Spawns {@code future} as a task. {@code observed}: somebody will await the handle for sure (blockOn),
+     * so a failure is not reported as unobserved.
+     */
+    public <T> JoinHandle<T> spawn(Future<T> future, boolean observed) {
+        if (closed) {
+            throw closedError("spawn");
+        }
+        Task<T> task = new Task<>(nextTaskId.getAndIncrement(), future, this);
+        if (observed) {
+            task.markObserved();
+        }
+        if (!owned.add(task)) {
+            throw closedError("spawn");
+        }
+        spawned.increment();
+        Worker w = WorkerThread.currentWorker();
+        if (w != null && w.scheduler == this) {
+            w.spawnedLocal++;
+            w.scheduleLocal(task, false);
+        } else {
+            inject.push(task);
+            notifyParked();
+        }
+        return task;
+    }
+
+    /** Runs {@code body} on a new virtual thread. */
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> body, Runnable enter, Runnable exit) {
+        if (closed) {
+            throw closedError("spawnBlocking");
+        }
+        BlockingTask<T> task = new BlockingTask<>(nextTaskId.getAndIncrement(), body, this, enter, exit);
+        blockingTasks.put(task, Boolean.TRUE);
+        if (closed) { // close() may have swept the set before our put: undo and refuse
+            blockingTasks.remove(task);
+            throw closedError("spawnBlocking");
+        }
+        spawned.increment();
+        task.start(config.threadNamePrefix() + "blocking-" + task.id());
+        return task;
+    }
+
+    private RuntimeClosedException closedError(String op) {
+        return new RuntimeClosedException(op + "() on a closed Spindle runtime: it is shutting down or closed and "
+                + "accepts no new work. Spawn before calling close()/shutdown(..), or create a new runtime.");
+    }
+
+    // ---- TaskScheduler -------------------------------------------------------------------------------
+
+    @Override
+    public void schedule(Task<?> task, boolean fromWake) {
+        Worker w = WorkerThread.currentWorker();
+        if (w != null && w.scheduler == this && !terminating) {
+            w.scheduleLocal(task, fromWake);
+        } else {
+            inject.push(task);
+            notifyParked();
+        }
+    }
+
+    @Override
+    public void taskCompleted(Task<?> task, Throwable unobservedFailure) {
+        owned.remove(task);
+        finished(task.isCancelled(), task.isFailed());
+        if (unobservedFailure != null) {
+            reportUnobserved(task.id(), unobservedFailure);
+        }
+    }
+
+    void blockingCompleted(BlockingTask<?> task, Throwable unobservedFailure) {
+        blockingTasks.remove(task);
+        finished(task.isCancelled(), task.isFailed());
+        if (unobservedFailure != null) {
+            reportUnobserved(task.id(), unobservedFailure);
+        }
+    }
+
+    private void finished(boolean wasCancelled, boolean wasFailed) {
+        completed.increment();
+        if (wasCancelled) {
+            cancelled.increment();
+        } else if (wasFailed) {
+            failed.increment();
+        }
+        if (drainWaiter) { // volatile; set before the waiter checks the count (see awaitDrained)
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
+    private void reportUnobserved(long id, Throwable failure) {
+        Thread.UncaughtExceptionHandler h = config.handler();
+        try {
+            if (h != null) {
+                h.uncaughtException(Thread.currentThread(), new dev.spindle.TaskFailedException(
+                        "task #" + id + " failed and nobody was awaiting its JoinHandle", failure));
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "task #" + id + " failed and nobody was awaiting its JoinHandle", failure);
+            }
+        } catch (Throwable handlerFailure) {
+            LOG.log(System.Logger.Level.ERROR, "uncaught-exception handler threw", handlerFailure);
+        }
+    }
+
+    @Override
+    public void reportHookFailure(Task<?> task, Throwable failure) {
+        LOG.log(System.Logger.Level.WARNING, "release hook (Future.cancel()) of task #" + task.id() + " threw", failure);
+        Thread.UncaughtExceptionHandler h = config.handler();
+        if (h != null) {
+            try {
+                h.uncaughtException(Thread.currentThread(), failure);
+            } catch (Throwable ignored) {
+                // the handler's own failure is not allowed to kill a worker
+            }
+        }
+    }
+
+    // ---- idle coordination ---------------------------------------------------------------------------
+
+    /** New work is queued: wake a parked worker if nobody is searching. */
+    void notifyParked() {
+        int w = idle.workerToNotify();
+        if (w >= 0) {
+            workers[w].parker.unpark();
+        }
+    }
+
+    /** Whether any queue holds work (the last searcher's re-check before parking). */
+    boolean hasWorkPending() {
+        if (!inject.isEmpty()) {
+            return true;
+        }
+        for (Worker w : workers) {
+            if (w.hasLocalWork()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean tryAcquireDriver(Worker w) {
+        return DRIVER_OWNER.compareAndSet(this, null, w); // volatile; pairs with the release in releaseDriver
+    }
+
+    void releaseDriver(Worker w) {
+        DRIVER_OWNER.setRelease(this, null);
+    }
+
+    /** A timer was registered with a deadline earlier than the driver owner's sleep: wake it. */
+    private void wakeDriverOwner() {
+        Worker w = (Worker) DRIVER_OWNER.getVolatile(this);
+        if (w != null) {
+            w.parker.unpark();
+        }
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------------
+
+    /**
+     * Graceful: refuses new work and waits up to {@code grace} for live tasks to finish; returns true if they
+     * all did. Then cancels what is left and stops the workers.
+     */
+    public boolean shutdown(Duration grace) {
+        checkNotOnWorker("shutdown(Duration)");
+        closed = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean clean = awaitDrained(deadline);
+        terminate();
+        return clean;
+    }
+
+    /** Cancels every live task at once and stops the workers; returns how many tasks it cancelled. */
+    public int shutdownNow() {
+        checkNotOnWorker("shutdownNow()/close()");
+        closed = true;
+        int n = terminate();
+        return n;
+    }
+
+    private int terminate() {
+        int[] count = {0};
+        if (!terminating) {
+            owned.close();
+            owned.forEach(t -> {
+                if (!t.isDone()) {
+                    count[0]++;
+                    t.abort();
+                }
+            });
+            for (BlockingTask<?> b : new ArrayList<>(blockingTasks.keySet())) {
+                if (!b.isDone()) {
+                    count[0]++;
+                }
+                b.abort();
+            }
+            awaitDrained(Long.MAX_VALUE);
+            terminating = true;
+        }
+        for (Worker w : workers) {
+            w.parker.unpark();
+        }
+        boolean interrupted = false;
+        for (Worker w : workers) {
+            while (w.thread.isAlive()) {
+                try {
+                    w.thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return count[0];
+    }
+
+    /** Waits until no task is live or the deadline ({@link System#nanoTime()}) passes. */
+    private boolean awaitDrained(long deadlineNanos) {
+        drainWaiter = true; // volatile write before reading the count; completers read it after completing
+        long lastLog = System.nanoTime();
+        synchronized (drained) {
+            while (liveTasks() > 0) {
+                long now = System.nanoTime();
+                if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) {
+                    return false;
+                }
+                long waitNanos = deadlineNanos == Long.MAX_VALUE ? 1_000_000_000L : Math.min(deadlineNanos - now, 1_000_000_000L);
+                if (deadlineNanos == Long.MAX_VALUE && now - lastLog > 10_000_000_000L) {
+                    lastLog = now;
+                    LOG.log(System.Logger.Level.WARNING, "shutdown is waiting for " + liveTasks()
+                            + " task(s) to finish their current poll or release hook");
+                }
+                try {
+                    drained.wait(Math.max(1, waitNanos / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return liveTasks() == 0;
+                }
+            }
+        }
+        return true;
+    }
+
+    private long liveTasks() {
+        return owned.count() + blockingTasks.size();
+    }
+
+    private void checkNotOnWorker(String op) {
+        Worker w = WorkerThread.currentWorker();
+        if (w != null && w.scheduler == this) {
+            throw new IllegalStateException(op + " called from a task on worker '" + w.thread.getName()
+                    + "' of the same runtime: it would wait for itself. Close the runtime from outside its workers"
+                    + " (e.g. from spawnBlocking or the thread that created it).");
+        }
+    }
+
+    void workerExited(Worker w) {
+        // nothing to release: queues are empty once every task has completed
+    }
+
+    /** Whether every worker thread has exited. */
+    public boolean isTerminated() {
+        for (Worker w : workers) {
+            if (w.thread.isAlive()) {
+                return false;
+            }
+        }
+        return terminating;
+    }
+
+    // ---- metrics -------------------------------------------------------------------------------------
+
+    public long spawnedCount() {
+        return spawned.sum();
+    }
+
+    public long completedCount() {
+        return completed.sum();
+    }
+
+    public long failedCount() {
+        return failed.sum();
+    }
+
+    public long cancelledCount() {
+        return cancelled.sum();
+    }
+
+    public long liveCount() {
+        return liveTasks();
+    }
+
+    public int injectDepth() {
+        return inject.size();
+    }
+
+    public int parkedWorkers() {
+        return idle.parkedCount();
+    }
+
+    public int searchingWorkers() {
+        return idle.searchingCount();
+    }
+
+    public int timers() {
+        return time.size();
+    }
+
+    /** Raw per-worker counters, in worker order: polls, steals, stolenTasks, parks, notifiedWakes, lifoPolls, overflowed, timersFired, localQueueDepth, forcedYields. */
+    public List<long[]> workerCounters() {
+        List<long[]> out = new ArrayList<>(workers.length);
+        for (Worker w : workers) {
+            Worker.WorkerMetricsSnapshot s = w.snapshot();
+            out.add(new long[]{s.polls(), s.steals(), s.stolenTasks(), s.parks(), s.notifiedWakes(), s.lifoPolls(),
+                    s.overflowed(), s.timersFired(), s.localQueueDepth(), s.forcedYields()});
+        }
+        return out;
+    }
+
+    public String workerName(int i) {
+        return workers[i].thread.getName();
+    }
+}

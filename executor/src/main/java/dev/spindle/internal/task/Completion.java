@@ -1,0 +1,268 @@
+package dev.spindle.internal.task;
+
+import dev.spindle.Context;
+import dev.spindle.Poll;
+import dev.spindle.TaskCancelledException;
+import dev.spindle.TaskFailedException;
+import dev.spindle.Waker;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The result of a task and the parties waiting for it: what a {@link dev.spindle.JoinHandle} observes.
+ *
+ * <h2>Protocol</h2>
+ * <pre>
+ *   waiters:  null ──push──▶ Node → Node → … ──complete()──▶ COMPLETED (terminal)
+ * </pre>
+ * <ul>
+ *   <li>{@code outcome} is written once, by the completing thread, <em>before</em> the
+ *       {@code getAndSet(waiters, COMPLETED)} that publishes it. Readers see {@code waiters == COMPLETED}
+ *       with an acquire (volatile) read first, then read {@code outcome} plainly.</li>
+ *   <li>A waiter pushes its node with a CAS unless the stack is {@code COMPLETED}, then re-checks
+ *       completion. The completer swaps in {@code COMPLETED} and wakes every node it took. Either the
+ *       completer's swap sees the node, or the waiter's re-check sees {@code COMPLETED}: both are
+ *       sequentially consistent accesses of the same variable, so a waiter is never stranded.</li>
+ *   <li>A node's waker may be replaced (a task re-polling its handle with another waker): the new waker is
+ *       written volatile before the re-check; the completer reads it volatile after its swap (Dekker).</li>
+ * </ul>
+ * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
+ */
+public abstract class Completion<T> {
+    /** Terminal marker of the waiter stack. */
+    private static final Object COMPLETED = new Object();
+
+    private static final VarHandle WAITERS;
+
+    static {
+        try {
+            WAITERS = MethodHandles.lookup().findVarHandle(Completion.class, "waiters", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** null, a {@link Node} (top of the stack), or {@link #COMPLETED}. Accessed only through WAITERS. */
+    @SuppressWarnings("unused")
+    private volatile Object waiters;
+
+    /** Value, {@link Failed} or {@link Cancelled}; written before COMPLETED is published (see class doc). */
+    private Object outcome;
+
+    /** Somebody will certainly await the outcome (blockOn): a failure is then never "unobserved". */
+    private boolean observed;
+
+    /** The node of the single asynchronous joiner (the task polling the handle as a future); owned by it. */
+    private Node asyncJoiner;
+
+    /** A failure outcome. */
+    record Failed(Throwable cause) {
+    }
+
+    /** A cancellation outcome. */
+    record Cancelled(String reason) {
+    }
+
+    /** One party waiting for completion. */
+    static final class Node {
+        volatile Waker waker; // volatile: replaced by its owner, read by the completer (see class doc)
+        Node next;            // plain: written before the CAS that publishes the node, never changed after
+
+        Node(Waker waker) {
+            this.waker = waker;
+        }
+    }
+
+    /**
+     * Marks the outcome as certainly awaited. Plain write: call before the task is published to any other
+     * thread (the queue push that follows publishes it).
+     */
+    public final void markObserved() {
+        observed = true;
+    }
+
+    /** Whether the outcome is published. Volatile read; pairs with the getAndSet in {@link #publish}. */
+    public final boolean isDone() {
+        return waiters == COMPLETED;
+    }
+
+    /** Whether it completed through cancellation. Meaningful once {@link #isDone()}. */
+    public final boolean isCancelled() {
+        return isDone() && outcome instanceof Cancelled;
+    }
+
+    /** Whether it completed with a failure. */
+    public final boolean isFailed() {
+        return isDone() && outcome instanceof Failed;
+    }
+
+    /** A short description of the task for messages and dumps. */
+    protected abstract String describe();
+
+    /**
+     * Publishes {@code value}. Returns whether anybody was waiting (for unobserved-failure reporting).
+     */
+    protected final boolean completeWithValue(T value) {
+        return publish(value);
+    }
+
+    /** Publishes a failure; returns whether anybody was waiting. */
+    protected final boolean completeWithFailure(Throwable cause) {
+        return publish(new Failed(cause));
+    }
+
+    /** Publishes a cancellation. */
+    protected final void completeCancelled(String reason) {
+        publish(new Cancelled(reason));
+    }
+
+    private boolean publish(Object result) {
+        if (waiters == COMPLETED) {
+            throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
+        }
+        outcome = result; // plain: published by the getAndSet below (release), acquired by isDone()
+        Object head = WAITERS.getAndSet(this, COMPLETED); // volatile; pairs with the CAS in push() and isDone()
+        if (head == COMPLETED) {
+            throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
+        }
+        boolean anyWaiter = head != null || observed;
+        for (Node n = (Node) head; n != null; n = n.next) {
+            Waker w = n.waker; // volatile read after the swap: pairs with the write in pollJoin
+            w.wake();
+        }
+        return anyWaiter;
+    }
+
+    /** Pushes a waiter unless completed; returns false if already completed. */
+    private boolean push(Node node) {
+        for (;;) {
+            Object head = waiters;
+            if (head == COMPLETED) {
+                return false;
+            }
+            node.next = (Node) head;
+            if (WAITERS.compareAndSet(this, head, node)) { // volatile; pairs with the getAndSet in publish()
+                return true;
+            }
+        }
+    }
+
+    /** Polls the outcome as a future; registers {@code cx.waker()} while not done. */
+    protected final Poll<T> pollJoin(Context cx) {
+        if (isDone()) {
+            return Poll.ready(outcome());
+        }
+        Waker w = cx.waker();
+        Node node = asyncJoiner;
+        if (node == null) {
+            node = new Node(w);
+            asyncJoiner = node;
+            if (!push(node)) {
+                return Poll.ready(outcome());
+            }
+        } else if (!node.waker.willWake(w)) {
+            node.waker = w; // volatile write; then the re-check below (Dekker with publish())
+        }
+        if (isDone()) {
+            return Poll.ready(outcome());
+        }
+        return Poll.pending();
+    }
+
+    /** Forgets the async joiner's waker: the handle was abandoned; the task itself goes on. */
+    protected final void dropAsyncJoiner() {
+        Node node = asyncJoiner;
+        if (node != null) {
+            node.waker = Waker.noop();
+        }
+    }
+
+    /** Blocks the calling thread until done. Parks, so a virtual thread frees its carrier. */
+    protected final T awaitOutcome() {
+        if (!isDone()) {
+            Thread me = Thread.currentThread();
+            Node node = new Node(() -> LockSupport.unpark(me));
+            if (push(node)) {
+                boolean interrupted = false;
+                while (!isDone()) {
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    me.interrupt(); // join() is not interruptible; keep the status for the caller
+                }
+            }
+        }
+        return outcome();
+    }
+
+    /** Blocks up to {@code timeout}; throws {@link TimeoutException} if not done by then. */
+    protected final T awaitOutcome(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!isDone()) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Thread me = Thread.currentThread();
+            Node node = new Node(() -> LockSupport.unpark(me));
+            if (push(node)) {
+                while (!isDone()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        node.waker = Waker.noop();
+                        throw new TimeoutException(describe() + " did not complete within " + timeout);
+                    }
+                    LockSupport.parkNanos(this, left);
+                    if (Thread.interrupted()) {
+                        node.waker = Waker.noop();
+                        throw new InterruptedException("interrupted while joining " + describe());
+                    }
+                }
+            }
+        }
+        return outcome();
+    }
+
+    /** Completes {@code cf} when this completes (registers a waiter node that does it). */
+    protected final void forward(CompletableFuture<T> cf) {
+        Node node = new Node(null);
+        node.waker = () -> completeInto(cf);
+        if (!push(node)) {
+            completeInto(cf);
+        }
+    }
+
+    private void completeInto(CompletableFuture<T> cf) {
+        Object o = outcome;
+        if (o instanceof Failed f) {
+            cf.completeExceptionally(f.cause());
+        } else if (o instanceof Cancelled c) {
+            cf.completeExceptionally(new TaskCancelledException(describe() + " was cancelled: " + c.reason()));
+        } else {
+            @SuppressWarnings("unchecked") T v = (T) o;
+            cf.complete(v);
+        }
+    }
+
+    /** The outcome as a value, or the matching exception. Call only when done. */
+    private T outcome() {
+        Object o = outcome;
+        if (o instanceof Failed f) {
+            throw new TaskFailedException(describe() + " failed: " + f.cause(), f.cause());
+        }
+        if (o instanceof Cancelled c) {
+            throw new TaskCancelledException(describe() + " was cancelled: " + c.reason());
+        }
+        @SuppressWarnings("unchecked") T v = (T) o;
+        return v;
+    }
+
+    /** The failure cause, or null. Call only when done. */
+    public final Throwable failureCause() {
+        return outcome instanceof Failed f ? f.cause() : null;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.spindle.internal.time;
+
+import dev.spindle.Waker;
+
+/**
+ * One registered deadline. Linked into a slot of the {@link TimerWheel}.
+ *
+ * <p>{@code deadline}, {@code prev}, {@code next}, {@code level}, {@code slot} and {@code inWheel} are
+ * guarded by the {@link TimeDriver}'s lock. {@code fired} and {@code waker} are volatile: the owner (the
+ * future, on the task's thread) writes {@code waker} then reads {@code fired}; the driver writes
+ * {@code fired} then reads {@code waker} (Dekker: one of them sees the other's write).
+ */
+public final class TimerEntry {
+    long deadline; // in driver ticks (milliseconds since the driver's origin)
+    TimerEntry prev;
+    TimerEntry next;
+    int level = -1;
+    int slot = -1;
+    boolean inWheel;
+
+    volatile boolean fired;
+    volatile Waker waker;
+
+    public TimerEntry(Waker waker) {
+        this.waker = waker;
+    }
+
+    public boolean hasFired() {
+        return fired;
+    }
+
+    /** Replaces the waker if it would not wake the same task. */
+    public void updateWaker(Waker w) {
+        Waker cur = waker;
+        if (cur == null || !cur.willWake(w)) {
+            waker = w;
+        }
+    }
+}

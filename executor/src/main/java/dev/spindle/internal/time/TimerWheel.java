@@ -1,0 +1,176 @@
+package dev.spindle.internal.time;
+
+import java.util.function.Consumer;
+
+/**
+ * A hierarchical timing wheel with millisecond ticks (after Tokio's {@code runtime/time/wheel}). Not
+ * thread-safe: the {@link TimeDriver} guards it with a lock.
+ *
+ * <h2>Layout</h2>
+ * {@value #LEVELS} levels of {@value #SLOTS} slots. A slot of level {@code L} spans {@code 64^L} ticks, so
+ * level 0 covers the next 64 ms at 1 ms resolution, level 1 the next ~4 s at 64 ms, … level 5 about 2.2
+ * years. An entry goes to the level of the highest 6-bit group in which its deadline differs from
+ * {@code elapsed}; when that slot comes due, entries not yet expired are re-inserted and fall to lower
+ * levels (cascading). Each level keeps a 64-bit occupancy mask, so finding the next due slot is a rotate
+ * and a count of trailing zeros per level. Insert and remove are O(1).
+ */
+public final class TimerWheel {
+    static final int LEVELS = 6;
+    static final int SLOTS = 64;
+    private static final int SLOT_BITS = 6;
+    /** Deadlines further out than this are clamped (the top level's range, ~2.2 years). */
+    static final long MAX_DURATION = (1L << (SLOT_BITS * LEVELS)) - 1;
+
+    private final TimerEntry[][] heads = new TimerEntry[LEVELS][SLOTS];
+    private final long[] occupied = new long[LEVELS];
+    private long elapsed;
+    private int size;
+
+    /** Current time of the wheel, in ticks. */
+    public long elapsed() {
+        return elapsed;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Inserts {@code e} with its deadline. Returns false (and does not insert) if the deadline is not after
+     * {@link #elapsed()}: the caller treats it as already expired.
+     */
+    public boolean insert(TimerEntry e, long deadline) {
+        if (e.inWheel) {
+            throw new IllegalStateException("timer entry inserted twice");
+        }
+        if (deadline <= elapsed) {
+            return false;
+        }
+        if (deadline - elapsed > MAX_DURATION) {
+            deadline = elapsed + MAX_DURATION;
+        }
+        e.deadline = deadline;
+        int level = levelFor(elapsed, deadline);
+        int slot = (int) ((deadline >>> (level * SLOT_BITS)) & (SLOTS - 1));
+        e.level = level;
+        e.slot = slot;
+        TimerEntry head = heads[level][slot];
+        e.prev = null;
+        e.next = head;
+        if (head != null) {
+            head.prev = e;
+        }
+        heads[level][slot] = e;
+        occupied[level] |= 1L << slot;
+        e.inWheel = true;
+        size++;
+        return true;
+    }
+
+    /** Removes {@code e} if it is in the wheel. */
+    public void remove(TimerEntry e) {
+        if (!e.inWheel) {
+            return;
+        }
+        if (e.prev != null) {
+            e.prev.next = e.next;
+        } else {
+            heads[e.level][e.slot] = e.next;
+            if (e.next == null) {
+                occupied[e.level] &= ~(1L << e.slot);
+            }
+        }
+        if (e.next != null) {
+            e.next.prev = e.prev;
+        }
+        e.prev = null;
+        e.next = null;
+        e.inWheel = false;
+        size--;
+    }
+
+    /** The earliest tick at which some slot is due, or {@code Long.MAX_VALUE} if the wheel is empty. */
+    public long nextExpiration() {
+        for (int level = 0; level < LEVELS; level++) {
+            long d = nextExpiration(level);
+            if (d != Long.MAX_VALUE) {
+                return d;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private long nextExpiration(int level) {
+        long occ = occupied[level];
+        if (occ == 0) {
+            return Long.MAX_VALUE;
+        }
+        long slotRange = 1L << (level * SLOT_BITS);
+        long levelRange = slotRange << SLOT_BITS;
+        int nowSlot = (int) ((elapsed / slotRange) & (SLOTS - 1));
+        int zeros = Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot));
+        int slot = (nowSlot + zeros) & (SLOTS - 1);
+        long levelStart = elapsed & ~(levelRange - 1);
+        long deadline = levelStart + slot * slotRange;
+        if (deadline < elapsed) {
+            // Only on the top level: deadlines are clamped to one rotation of it, so a slot "before" now
+            // belongs to the next rotation (entries in it that are not due yet are re-inserted).
+            deadline += levelRange;
+        }
+        return Math.max(deadline, elapsed);
+    }
+
+    /**
+     * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire}
+     * (already unlinked and marked not in the wheel). Entries in due slots that are not yet expired are
+     * re-inserted at a lower level.
+     */
+    public void advance(long now, Consumer<TimerEntry> expire) {
+        if (now < elapsed) {
+            return;
+        }
+        for (;;) {
+            int dueLevel = -1;
+            long due = Long.MAX_VALUE;
+            for (int level = 0; level < LEVELS; level++) {
+                long d = nextExpiration(level);
+                if (d != Long.MAX_VALUE) {
+                    dueLevel = level;
+                    due = d;
+                    break;
+                }
+            }
+            if (dueLevel < 0 || due > now) {
+                elapsed = now;
+                return;
+            }
+            elapsed = Math.max(elapsed, due);
+            int slot = (int) ((due >>> (dueLevel * SLOT_BITS)) & (SLOTS - 1));
+            TimerEntry e = heads[dueLevel][slot];
+            heads[dueLevel][slot] = null;
+            occupied[dueLevel] &= ~(1L << slot);
+            while (e != null) {
+                TimerEntry next = e.next;
+                e.prev = null;
+                e.next = null;
+                e.inWheel = false;
+                size--;
+                if (e.deadline <= now) {
+                    expire.accept(e);
+                } else if (!insert(e, e.deadline)) {
+                    expire.accept(e);
+                }
+                e = next;
+            }
+        }
+    }
+
+    static int levelFor(long elapsed, long when) {
+        long masked = (elapsed ^ when) | (SLOTS - 1);
+        if (masked >= MAX_DURATION) {
+            masked = MAX_DURATION - 1;
+        }
+        int significant = 63 - Long.numberOfLeadingZeros(masked);
+        return significant / SLOT_BITS;
+    }
+}
