@@ -7,5 +7,6 @@ module dev.spindle.executor {
 
     exports dev.spindle;
     exports dev.spindle.time;
+    exports dev.spindle.sync;
     exports dev.spindle.testkit;
 }

@@ -1,0 +1,144 @@
+package dev.spindle.sync;
+
+import dev.spindle.Context;
+import dev.spindle.Future;
+import dev.spindle.Poll;
+import dev.spindle.Waker;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The future of {@link Mpsc.Sender#send(Object)}; for a bounded channel it is also its own node in the FIFO of
+ * senders waiting for a slot (no node allocation).
+ *
+ * <h2>Status</h2>
+ * <pre>
+ *  INIT ──poll: slot free──────────────────────────────► push, DONE (Ready)
+ *   │  └─poll: closed──────────────────────────────────► DONE (throws ChannelClosedException)
+ *   └─poll: full (bounded)──► QUEUED ──receiver frees a slot──► PERMIT ──poll──► push, DONE (Ready)
+ *                               │    └─receiver closes───────► CLOSED ──poll──► DONE (throws)
+ *                               └─cancel: leave the queue      cancel in PERMIT: pass the permit on
+ * </pre>
+ * {@code status} moves out of {@code QUEUED} only under the channel's lock, by the receiver side, with a release
+ * store that the owner's acquire load pairs with; all other writes are the owner's. {@code waker}, {@code prev}
+ * and {@code next} are guarded by the lock while queued. {@code msg} is owner-private.
+ *
+ * @param <T> the message type
+ */
+final class MpscSendFuture<T> implements Future<Void> {
+    static final int INIT = 0;
+    static final int QUEUED = 1;
+    static final int PERMIT = 2;
+    static final int CLOSED = 3;
+    static final int DONE = 4;
+
+    private static final VarHandle STATUS;
+
+    static {
+        try {
+            STATUS = MethodHandles.lookup().findVarHandle(MpscSendFuture.class, "status", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final MpscChan<T> chan;
+    private T msg;
+    @SuppressWarnings("unused")
+    private int status;
+    /** Lock-guarded while queued (see the class comment). */
+    Waker waker;
+    MpscSendFuture<T> prev;
+    MpscSendFuture<T> next;
+
+    MpscSendFuture(MpscChan<T> chan, T msg) {
+        this.chan = chan;
+        this.msg = msg;
+    }
+
+    // ---- status helpers: la = load acquire, lp = load plain (lock held or owner), sr = store release ----
+
+    int laStatus() {
+        return (int) STATUS.getAcquire(this); // pairs with srStatus by the receiver side under the lock
+    }
+
+    int lpStatus() {
+        return (int) STATUS.get(this);
+    }
+
+    void srStatus(int s) {
+        STATUS.setRelease(this, s); // pairs with laStatus in poll
+    }
+
+    @Override
+    public Poll<Void> poll(Context cx) {
+        return switch (laStatus()) {
+            case INIT -> pollFirst(cx);
+            case QUEUED -> pollQueued(cx);
+            case PERMIT -> sendNow();
+            case CLOSED -> fail();
+            default -> throw new IllegalStateException(
+                    "Mpsc send future polled after it completed, failed or was cancelled; call send() again for another message");
+        };
+    }
+
+    private Poll<Void> pollFirst(Context cx) {
+        TrySendResult r = chan.reserve();
+        if (r == TrySendResult.FULL) {
+            r = chan.reserveOrEnqueue(this, cx.waker());
+        }
+        return switch (r) {
+            case OK -> sendNow();
+            case CLOSED -> fail();
+            case FULL -> Poll.pending(); // queued with cx.waker(); the receiver wakes it when a slot frees
+        };
+    }
+
+    private Poll<Void> pollQueued(Context cx) {
+        Waker w = cx.waker();
+        // Only the owner writes waker, so reading it without the lock is safe.
+        int st = waker.willWake(w) ? QUEUED : chan.updateWaker(this, w);
+        return switch (st) {
+            case QUEUED -> Poll.pending();
+            case PERMIT -> sendNow();
+            default -> fail();
+        };
+    }
+
+    private Poll<Void> sendNow() {
+        T m = msg;
+        msg = null;
+        srStatus(DONE);
+        chan.push(m);
+        return Poll.readyNull();
+    }
+
+    private Poll<Void> fail() {
+        msg = null;
+        srStatus(DONE);
+        throw MpscChan.closedException(chan.lvState());
+    }
+
+    /** The release hook: gives up a place in the queue, or passes on a permit granted but not used. */
+    @Override
+    public void cancel() {
+        int st = laStatus();
+        msg = null;
+        if (st == QUEUED || st == PERMIT) {
+            chan.cancelWaiter(this);
+        }
+        srStatus(DONE);
+    }
+
+    @Override
+    public String toString() {
+        return "Mpsc.send[" + switch (laStatus()) {
+            case INIT -> "INIT";
+            case QUEUED -> "QUEUED";
+            case PERMIT -> "PERMIT";
+            case CLOSED -> "CLOSED";
+            default -> "DONE";
+        } + "]";
+    }
+}
