@@ -107,22 +107,37 @@ public final class TimerWheel {
         }
         long slotRange = 1L << (level * SLOT_BITS);
         long levelRange = slotRange << SLOT_BITS;
-        int nowSlot = (int) ((elapsed / slotRange) & (SLOTS - 1));
-        int zeros = Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot));
-        int slot = (nowSlot + zeros) & (SLOTS - 1);
         long levelStart = elapsed & ~(levelRange - 1);
-        long deadline = levelStart + slot * slotRange;
-        if (deadline < elapsed) {
-            // Only on the top level: deadlines are clamped to one rotation of it, so a slot "before" now
-            // belongs to the next rotation (entries in it that are not due yet are re-inserted).
-            deadline += levelRange;
+        int nowSlot = (int) ((elapsed / slotRange) & (SLOTS - 1));
+        if (level < LEVELS - 1) {
+            // Below the top level every occupied slot lies in the current rotation, at or after nowSlot
+            // (elapsed never moves past the start of an occupied slot), so the first set bit is the earliest.
+            int zeros = Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot));
+            int slot = (nowSlot + zeros) & (SLOTS - 1);
+            return Math.max(levelStart + slot * slotRange, elapsed);
         }
-        return Math.max(deadline, elapsed);
+        // Top level: deadlines are clamped to one rotation of it, so a slot whose start is before elapsed
+        // belongs to the next rotation (entries are inserted there only when their deadline is a rotation
+        // away, and a current-rotation slot is processed exactly at its start, so none is left behind).
+        // The first set bit after rotating can be such a next-rotation slot (nowSlot itself) hiding earlier
+        // slots of the current rotation, so take the minimum over all occupied slots: at most 64, and only
+        // for timers days away.
+        long best = Long.MAX_VALUE;
+        for (long bits = occ; bits != 0; bits &= bits - 1) {
+            int slot = Long.numberOfTrailingZeros(bits);
+            long deadline = levelStart + slot * slotRange;
+            if (deadline < elapsed) {
+                deadline += levelRange;
+            }
+            best = Math.min(best, deadline);
+        }
+        return best;
     }
 
     /**
      * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire}
-     * (already unlinked and marked not in the wheel). Entries in due slots that are not yet expired are
+     * (already unlinked and marked not in the wheel). {@code expire} must not insert or remove entries:
+     * the batch being processed is detached from the wheel while it runs. Entries in due slots that are not yet expired are
      * re-inserted at a lower level.
      */
     public void advance(long now, Consumer<TimerEntry> expire) {
