@@ -110,8 +110,8 @@ class RuntimeStressTest {
                 assertThat(polls).isBetween(1, wakesEach * threads + 1);
                 assertThat(cds.get(i).concurrentPollSeen).isFalse();
             }
-            var m = rt.metrics();
-            assertThat(m.completed()).isEqualTo(tasks);
+            // Counters are updated just after the outcome is published, so they may trail the joins briefly.
+            org.awaitility.Awaitility.await().atMost(10, SECONDS).until(() -> rt.metrics().completed() == tasks);
         }
     }
 
@@ -202,7 +202,7 @@ class RuntimeStressTest {
             }
             assertThat(cancelled + completed).isEqualTo(n);
             assertThat(cancelled).isLessThanOrEqualTo(n / 2);
-            assertThat(rt.metrics().alive()).isZero();
+            org.awaitility.Awaitility.await().atMost(10, SECONDS).until(() -> rt.metrics().alive() == 0);
         }
     }
 }

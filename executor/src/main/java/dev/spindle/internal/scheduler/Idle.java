@@ -112,6 +112,16 @@ final class Idle {
         }
     }
 
+    /**
+     * The cheap pre-check for pushes to a worker's own queue: an opaque read, no fence. It may miss a
+     * worker that is parking at this instant; that costs parallelism for a moment, never a task, because
+     * the pushing worker owns the queue and will run the task itself (and its next push re-checks).
+     * Foreign threads must use {@link #workerToNotify()}.
+     */
+    boolean mayNeedWake() {
+        return shouldWake((int) STATE.getOpaque(this));
+    }
+
     private boolean shouldWake(int s) {
         return searching(s) == 0 && unparked(s) < numWorkers;
     }

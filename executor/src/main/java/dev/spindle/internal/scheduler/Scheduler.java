@@ -134,19 +134,20 @@ public final class Scheduler implements TaskScheduler {
         if (closed) {
             throw closedError("spawn");
         }
-        Task<T> task = new Task<>(nextTaskId.getAndIncrement(), future, this);
+        Worker w = WorkerThread.currentWorker();
+        boolean local = w != null && w.scheduler == this;
+        Task<T> task = new Task<>(local ? w.nextTaskId() : nextTaskId.getAndIncrement(), future, this);
         if (observed) {
             task.markObserved();
         }
         if (!owned.add(task)) {
             throw closedError("spawn");
         }
-        spawned.increment();
-        Worker w = WorkerThread.currentWorker();
-        if (w != null && w.scheduler == this) {
+        if (local) {
             w.spawnedLocal++;
             w.scheduleLocal(task, false);
         } else {
+            spawned.increment();
             inject.push(task);
             notifyParked();
         }
@@ -190,6 +191,12 @@ public final class Scheduler implements TaskScheduler {
     @Override
     public void taskCompleted(Task<?> task, Throwable unobservedFailure) {
         owned.remove(task);
+        Worker w = WorkerThread.currentWorker();
+        if (w != null && w.scheduler == this) {
+            w.completedLocal++;
+        } else {
+            completed.increment();
+        }
         finished(task.isCancelled(), task.isFailed());
         if (unobservedFailure != null) {
             reportUnobserved(task.id(), unobservedFailure);
@@ -198,6 +205,7 @@ public final class Scheduler implements TaskScheduler {
 
     void blockingCompleted(BlockingTask<?> task, Throwable unobservedFailure) {
         blockingTasks.remove(task);
+        completed.increment();
         finished(task.isCancelled(), task.isFailed());
         if (unobservedFailure != null) {
             reportUnobserved(task.id(), unobservedFailure);
@@ -205,7 +213,6 @@ public final class Scheduler implements TaskScheduler {
     }
 
     private void finished(boolean wasCancelled, boolean wasFailed) {
-        completed.increment();
         if (wasCancelled) {
             cancelled.increment();
         } else if (wasFailed) {
@@ -246,6 +253,23 @@ public final class Scheduler implements TaskScheduler {
     }
 
     // ---- idle coordination ---------------------------------------------------------------------------
+
+    /** Ids handed to a worker at a time (see {@link Worker#nextTaskId()}). */
+    static final int ID_BLOCK = 1024;
+
+    long reserveIds(int n) {
+        return nextTaskId.getAndAdd(n);
+    }
+
+    /**
+     * A worker pushed to its own queue: wake a parked worker if it looks needed (see
+     * {@link Idle#mayNeedWake()} for why the unfenced pre-check is safe there).
+     */
+    void notifyParkedFromWorker() {
+        if (idle.mayNeedWake()) {
+            notifyParked();
+        }
+    }
 
     /** New work is queued: wake a parked worker if nobody is searching. */
     void notifyParked() {
@@ -402,11 +426,19 @@ public final class Scheduler implements TaskScheduler {
     // ---- metrics -------------------------------------------------------------------------------------
 
     public long spawnedCount() {
-        return spawned.sum();
+        long n = spawned.sum();
+        for (Worker w : workers) {
+            n += w.spawnedLocal;
+        }
+        return n;
     }
 
     public long completedCount() {
-        return completed.sum();
+        long n = completed.sum();
+        for (Worker w : workers) {
+            n += w.completedLocal;
+        }
+        return n;
     }
 
     public long failedCount() {

@@ -63,11 +63,24 @@ final class Worker implements Runnable {
     @SuppressWarnings("unused")
     private Task<?> lifo; // accessed through LIFO (see class doc)
 
-    private int tick;
+    /** Ticks left until the next maintenance step / inject-queue check: countdowns, not '%' (a division per tick). */
+    private int untilMaintenance;
+    private int untilInjectCheck;
     private boolean searching;
+    /**
+     * True while this worker fires timers: their wakes go to the back of the queue in deadline order,
+     * not through the LIFO slot (which would run the last-fired timer first).
+     */
+    private boolean firingTimers;
+    /** Where a full local queue spills: bound once, so spilling allocates nothing. */
+    private final java.util.function.Consumer<Task<?>> overflowSink;
+    /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
+    private long nextId;
+    private long idLimit;
     private int rng;
 
     // Metrics: owner writes, others read racily.
+    long completedLocal;
     long polls;
     long stolenTasks;
     long steals;
@@ -86,13 +99,25 @@ final class Worker implements Runnable {
         this.thread = new WorkerThread(this, config.threadNamePrefix() + index, config.daemon());
         this.parker = new Parker(thread);
         this.rng = 0x9E3779B9 * (index + 1);
+        this.overflowSink = scheduler.inject::push;
+        this.untilMaintenance = config.eventInterval();
+        this.untilInjectCheck = config.globalQueueInterval();
+    }
+
+    /** Owner only: the next task id, from this worker's block of ids. */
+    long nextTaskId() {
+        if (nextId == idLimit) {
+            nextId = scheduler.reserveIds(Scheduler.ID_BLOCK);
+            idLimit = nextId + Scheduler.ID_BLOCK;
+        }
+        return nextId++;
     }
 
     // ---- scheduling from this worker's thread --------------------------------------------------------
 
     /** Owner only: queues a task that became scheduled on this thread. */
     void scheduleLocal(Task<?> task, boolean wake) {
-        if (wake && config.maxLifoPollsPerTick() > 0) {
+        if (wake && !firingTimers && config.maxLifoPollsPerTick() > 0) {
             Task<?> prev = (Task<?>) LIFO.getAcquire(this); // pairs with a stealer's CAS to null
             if (prev == null) {
                 LIFO.setRelease(this, task); // publishes the task to stealers (their getAcquire)
@@ -105,12 +130,12 @@ final class Worker implements Runnable {
             pushLocal(task);
         }
         if (shouldNotifyOthers()) {
-            scheduler.notifyParked();
+            scheduler.notifyParkedFromWorker();
         }
     }
 
     private void pushLocal(Task<?> task) {
-        overflowed += queue.push(task, scheduler.inject::push);
+        overflowed += queue.push(task, overflowSink);
     }
 
     /** Tokio's rule: wake another worker only if there is more than one task here to share. */
@@ -145,8 +170,8 @@ final class Worker implements Runnable {
     public void run() {
         try {
             while (!scheduler.isTerminating()) {
-                tick++;
-                if (tick % config.eventInterval() == 0) {
+                if (--untilMaintenance == 0) {
+                    untilMaintenance = config.eventInterval();
                     maintenance();
                 }
                 Task<?> t = nextTask();
@@ -171,12 +196,22 @@ final class Worker implements Runnable {
     private void maintenance() {
         TimeDriver time = scheduler.time;
         if (time.anyDue()) {
-            timersFired += time.fireDue(false);
+            fireTimers(false);
+        }
+    }
+
+    private void fireTimers(boolean blocking) {
+        firingTimers = true;
+        try {
+            timersFired += scheduler.time.fireDue(blocking);
+        } finally {
+            firingTimers = false;
         }
     }
 
     private Task<?> nextTask() {
-        if (tick % config.globalQueueInterval() == 0) {
+        if (--untilInjectCheck == 0) {
+            untilInjectCheck = config.globalQueueInterval();
             Task<?> t = scheduler.inject.pop();
             if (t != null) {
                 return t;
@@ -199,7 +234,7 @@ final class Worker implements Runnable {
             return null;
         }
         int n = Math.min(inject.size() / scheduler.workers.length + 1, queue.capacity() / 2);
-        return inject.popBatch(n - 1, queue, scheduler.inject::push);
+        return inject.popBatch(n - 1, queue, overflowSink);
     }
 
     /** Steals from other workers (and finally the inject queue) as a searcher. */
@@ -272,7 +307,7 @@ final class Worker implements Runnable {
             if (inRow >= config.maxLifoPollsPerTick()) {
                 pushLocal(next);
                 if (shouldNotifyOthers()) {
-                    scheduler.notifyParked();
+                    scheduler.notifyParkedFromWorker();
                 }
                 return;
             }
@@ -291,7 +326,7 @@ final class Worker implements Runnable {
                 // Woken during its own poll (yield, or a spent budget): back of the queue, not the LIFO slot.
                 pushLocal(task);
                 if (shouldNotifyOthers()) {
-                    scheduler.notifyParked();
+                    scheduler.notifyParkedFromWorker();
                 }
             }
         }
@@ -329,7 +364,7 @@ final class Worker implements Runnable {
                 } finally {
                     scheduler.releaseDriver(this);
                 }
-                timersFired += time.fireDue(true);
+                fireTimers(true);
             } else {
                 parker.park(0);
             }
