@@ -28,8 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  *       completion. The completer swaps in {@code COMPLETED} and wakes every node it took. Either the
  *       completer's swap sees the node, or the waiter's re-check sees {@code COMPLETED}: both are
  *       sequentially consistent accesses of the same variable, so a waiter is never stranded.</li>
- *   <li>A node's waker may be replaced (a task re-polling its handle with another waker): the new waker is
- *       written volatile before the re-check; the completer reads it volatile after its swap (Dekker).</li>
+ *   <li>The one asynchronous joiner (the task polling the handle as a future) does not allocate a node: its
+ *       waker goes in {@code joinWaker}, written volatile before the re-check of completion; the completer
+ *       reads it volatile after its swap (Dekker: at least one of them sees the other's write). If both do,
+ *       the joiner returns {@code Ready} and also receives one stale wake: a single spurious poll, never a
+ *       loop.</li>
+ *   <li>A value outcome is stored as the {@link Poll.Ready} the future returned, so awaiting it allocates
+ *       nothing.</li>
  * </ul>
  * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
  */
@@ -38,10 +43,12 @@ public abstract class Completion<T> {
     private static final Object COMPLETED = new Object();
 
     private static final VarHandle WAITERS;
+    private static final VarHandle JOIN_WAKER;
 
     static {
         try {
             WAITERS = MethodHandles.lookup().findVarHandle(Completion.class, "waiters", Object.class);
+            JOIN_WAKER = MethodHandles.lookup().findVarHandle(Completion.class, "joinWaker", Waker.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,14 +58,15 @@ public abstract class Completion<T> {
     @SuppressWarnings("unused")
     private volatile Object waiters;
 
-    /** Value, {@link Failed} or {@link Cancelled}; written before COMPLETED is published (see class doc). */
+    /**
+     * {@link Poll.Ready}, {@link Failed} or {@link Cancelled}; written before COMPLETED is published (see
+     * class doc).
+     */
     private Object outcome;
 
-    /** Somebody will certainly await the outcome (blockOn): a failure is then never "unobserved". */
-    private boolean observed;
-
-    /** The node of the single asynchronous joiner (the task polling the handle as a future); owned by it. */
-    private Node asyncJoiner;
+    /** The waker of the asynchronous joiner, or null. Accessed only through JOIN_WAKER (volatile). */
+    @SuppressWarnings("unused")
+    private volatile Waker joinWaker;
 
     /** A failure outcome. */
     record Failed(Throwable cause) {
@@ -76,14 +84,6 @@ public abstract class Completion<T> {
         Node(Waker waker) {
             this.waker = waker;
         }
-    }
-
-    /**
-     * Marks the outcome as certainly awaited. Plain write: call before the task is published to any other
-     * thread (the queue push that follows publishes it).
-     */
-    public final void markObserved() {
-        observed = true;
     }
 
     /** Whether the outcome is published. Volatile read; pairs with the getAndSet in {@link #publish}. */
@@ -108,7 +108,12 @@ public abstract class Completion<T> {
      * Publishes {@code value}. Returns whether anybody was waiting (for unobserved-failure reporting).
      */
     protected final boolean completeWithValue(T value) {
-        return publish(value);
+        return publish(Poll.ready(value));
+    }
+
+    /** Publishes the {@code Ready} a future returned, keeping the object for joiners to reuse. */
+    protected final boolean completeWithReady(Poll<T> ready) {
+        return publish(ready);
     }
 
     /** Publishes a failure; returns whether anybody was waiting. */
@@ -130,12 +135,15 @@ public abstract class Completion<T> {
         if (head == COMPLETED) {
             throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
         }
-        boolean anyWaiter = head != null || observed;
         for (Node n = (Node) head; n != null; n = n.next) {
-            Waker w = n.waker; // volatile read after the swap: pairs with the write in pollJoin
+            Waker w = n.waker; // volatile read after the swap: pairs with writes by the node's owner
             w.wake();
         }
-        return anyWaiter;
+        Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in pollJoin
+        if (jw != null) {
+            jw.wake();
+        }
+        return head != null || jw != null;
     }
 
     /** Pushes a waiter unless completed; returns false if already completed. */
@@ -152,34 +160,25 @@ public abstract class Completion<T> {
         }
     }
 
-    /** Polls the outcome as a future; registers {@code cx.waker()} while not done. */
+    /** Polls the outcome as a future; registers {@code cx.waker()} while not done. Allocates nothing. */
     protected final Poll<T> pollJoin(Context cx) {
         if (isDone()) {
-            return Poll.ready(outcome());
+            return readyOutcome();
         }
         Waker w = cx.waker();
-        Node node = asyncJoiner;
-        if (node == null) {
-            node = new Node(w);
-            asyncJoiner = node;
-            if (!push(node)) {
-                return Poll.ready(outcome());
-            }
-        } else if (!node.waker.willWake(w)) {
-            node.waker = w; // volatile write; then the re-check below (Dekker with publish())
+        Waker cur = (Waker) JOIN_WAKER.getOpaque(this); // only this joiner writes it: its own last value
+        if (cur == null || !cur.willWake(w)) {
+            JOIN_WAKER.setVolatile(this, w); // then the re-check below (Dekker with publish())
         }
         if (isDone()) {
-            return Poll.ready(outcome());
+            return readyOutcome();
         }
         return Poll.pending();
     }
 
     /** Forgets the async joiner's waker: the handle was abandoned; the task itself goes on. */
     protected final void dropAsyncJoiner() {
-        Node node = asyncJoiner;
-        if (node != null) {
-            node.waker = Waker.noop();
-        }
+        JOIN_WAKER.setVolatile(this, null);
     }
 
     /** Blocks the calling thread until done. Parks, so a virtual thread frees its carrier. */
@@ -243,22 +242,34 @@ public abstract class Completion<T> {
         } else if (o instanceof Cancelled c) {
             cf.completeExceptionally(new TaskCancelledException(describe() + " was cancelled: " + c.reason()));
         } else {
-            @SuppressWarnings("unchecked") T v = (T) o;
+            @SuppressWarnings("unchecked") T v = (T) ((Poll.Ready<?>) o).value();
             cf.complete(v);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Poll<T> readyOutcome() {
+        Object o = outcome;
+        if (o instanceof Poll.Ready<?> r) {
+            return (Poll<T>) r;
+        }
+        return Poll.ready(outcome()); // throws for failures and cancellations
     }
 
     /** The outcome as a value, or the matching exception. Call only when done. */
     private T outcome() {
         Object o = outcome;
+        if (o instanceof Poll.Ready<?> r) {
+            @SuppressWarnings("unchecked") T v = (T) r.value();
+            return v;
+        }
         if (o instanceof Failed f) {
             throw new TaskFailedException(describe() + " failed: " + f.cause(), f.cause());
         }
         if (o instanceof Cancelled c) {
             throw new TaskCancelledException(describe() + " was cancelled: " + c.reason());
         }
-        @SuppressWarnings("unchecked") T v = (T) o;
-        return v;
+        throw new IllegalStateException("no outcome: this is a bug in Spindle");
     }
 
     /** The failure cause, or null. Call only when done. */

@@ -42,7 +42,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     private final long id;
     private final TaskScheduler scheduler;
     private Future<T> future;
-    private long polls;
+    private int polls;
 
     /** Links of the runtime's list of live tasks; guarded by that list's shard lock. */
     public Task<?> ownedPrev;
@@ -61,7 +61,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     /** Polls so far (racy read). */
-    public long polls() {
+    public int polls() {
         return polls;
     }
 
@@ -104,7 +104,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             return RunOutcome.DONE;
         }
         if (p.isReady()) {
-            succeed(p.value());
+            succeed(p);
             return RunOutcome.DONE;
         }
         return switch (transitionToIdle()) {
@@ -117,17 +117,17 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         };
     }
 
-    private void succeed(T value) {
+    private void succeed(Poll<T> ready) {
         future = null;
         transitionToComplete();
-        completeWithValue(value);
+        completeWithReady(ready);
         scheduler.taskCompleted(this, null);
     }
 
     private void fail(Throwable failure) {
         future = null;
         transitionToComplete();
-        boolean observed = completeWithFailure(failure);
+        boolean observed = completeWithFailure(failure) || isObserved();
         scheduler.taskCompleted(this, observed ? null : failure);
     }
 

@@ -45,6 +45,8 @@ public abstract class TaskState<T> extends Completion<T> {
     public static final int NOTIFIED = 1 << 1;
     public static final int COMPLETE = 1 << 2;
     public static final int CANCELLED = 1 << 3;
+    /** Somebody will certainly await the outcome (blockOn): a failure is never reported as unobserved. */
+    public static final int OBSERVED = 1 << 4;
 
     private static final VarHandle STATE;
 
@@ -105,6 +107,16 @@ public abstract class TaskState<T> extends Completion<T> {
     /** Marks a new, never-queued task as scheduled. Plain: the queueing that follows publishes it. */
     protected final void initScheduled() {
         STATE.set(this, NOTIFIED);
+    }
+
+    /** Marks a new, never-queued task as certainly awaited. Plain, like {@link #initScheduled()}. */
+    public final void markObserved() {
+        STATE.set(this, (int) STATE.get(this) | OBSERVED);
+    }
+
+    /** Whether {@link #markObserved()} was called. */
+    protected final boolean isObserved() {
+        return (stateBits() & OBSERVED) != 0;
     }
 
     /** Current state bits (volatile read); for diagnostics and tests. */
@@ -175,7 +187,7 @@ public abstract class TaskState<T> extends Completion<T> {
             if ((s & RUNNING) == 0) {
                 throw new IllegalStateException("transitionToComplete in state " + describeBits(s) + ": this is a bug in Spindle");
             }
-            int next = COMPLETE | (s & CANCELLED);
+            int next = COMPLETE | (s & (CANCELLED | OBSERVED));
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 return;
@@ -211,6 +223,7 @@ public abstract class TaskState<T> extends Completion<T> {
         if ((s & NOTIFIED) != 0) b.append("NOTIFIED|");
         if ((s & COMPLETE) != 0) b.append("COMPLETE|");
         if ((s & CANCELLED) != 0) b.append("CANCELLED|");
+        if ((s & OBSERVED) != 0) b.append("OBSERVED|");
         b.setLength(b.length() - 1);
         return b.toString();
     }
