@@ -5,8 +5,6 @@ import dev.spindle.internal.scheduler.SchedulerConfig;
 import dev.spindle.internal.task.NonBlockingThread;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -171,16 +169,10 @@ public final class SpindleRuntime implements AutoCloseable {
 
     /** A snapshot of the runtime's counters (cheap; counters are always on). */
     public RuntimeMetrics metrics() {
-        List<WorkerMetrics> ws = new ArrayList<>();
-        List<long[]> raw = scheduler.workerCounters();
-        for (int i = 0; i < raw.size(); i++) {
-            long[] c = raw.get(i);
-            ws.add(new WorkerMetrics(i, scheduler.workerName(i), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-                    (int) c[8], c[9]));
-        }
         return new RuntimeMetrics(workers(), scheduler.spawnedCount(), scheduler.completedCount(),
                 scheduler.failedCount(), scheduler.cancelledCount(), scheduler.liveCount(), scheduler.injectDepth(),
-                scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(), List.copyOf(ws));
+                scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(),
+                java.util.List.copyOf(scheduler.workerMetrics()));
     }
 
     /** Internal: the scheduler behind this runtime (for the library's own modules). */

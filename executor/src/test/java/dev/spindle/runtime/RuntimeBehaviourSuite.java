@@ -381,6 +381,34 @@ abstract class RuntimeBehaviourSuite {
         hb.abort();
     }
 
+    @Test
+    void aTaskWokenIntoTheLifoSlotOfAWorkerStuckInALongPollIsRunByAnotherWorker() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(workers() > 1, "needs a second worker to steal");
+        TestFutures.Gate<String> b = new TestFutures.Gate<>();
+        JoinHandle<String> hb = rt.spawn(b);
+        await().atMost(10, SECONDS).until(() -> b.polls.get() == 1);
+        await().atMost(10, SECONDS).until(() -> rt.metrics().parkedWorkers() == workers());
+        CountDownLatch bRanAgain = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> {
+            await().atMost(20, SECONDS).until(() -> b.polls.get() >= 2);
+            bRanAgain.countDown();
+        });
+        // A wakes B from its worker (B lands in that worker's LIFO slot, nobody is notified for a single
+        // task), then stalls in its poll until B has run: only another worker can run B meanwhile.
+        JoinHandle<Boolean> ha = rt.spawn(Futures.lazy(() -> {
+            try {
+                Thread.sleep(200); // let every other worker finish searching and park
+                b.wakeWithoutProgress();
+                return bRanAgain.await(10, SECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }));
+        assertThat(result(ha)).as("B ran while A stalled its worker").isTrue();
+        b.complete("done");
+        assertThat(result(hb)).isEqualTo("done");
+    }
+
     // ---- timers --------------------------------------------------------------------------------------
 
     @Test

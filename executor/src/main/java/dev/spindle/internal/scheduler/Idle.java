@@ -172,6 +172,16 @@ final class Idle {
         }
     }
 
+    /** Workers not parked now (opaque read: a hint for the stranded-work watch, not a synchronisation). */
+    int unparkedHint() {
+        return unparked((int) STATE.getOpaque(this));
+    }
+
+    /** Some parked worker's index, or -1; it stays parked (the caller only nudges it). */
+    synchronized int anySleeper() {
+        return sleeperCount == 0 ? -1 : sleepers[sleeperCount - 1];
+    }
+
     /** Parked workers, for metrics. */
     synchronized int parkedCount() {
         return sleeperCount;

@@ -74,6 +74,20 @@ public final class Scheduler implements TaskScheduler {
     private volatile boolean drainWaiter;
     private final Object drained = new Object();
 
+    /**
+     * How often the parked worker that owns the driver checks, while other workers are awake, for work
+     * stranded behind a worker stuck in a long poll (a task in its LIFO slot or queue that nobody was woken
+     * to steal, because one task alone does not justify waking a worker). 10 ms: long enough that the
+     * check costs nothing measurable (100 wake-ups a second, only while the runtime is busy), short enough
+     * that a stranded task waits about as long as a scheduler time slice. An idle runtime never checks.
+     */
+    static final long STRANDED_WORK_CHECK_NANOS = 10_000_000L;
+
+    /** Whether the driver owner is parked in watch mode (periodic stranded-work checks). */
+    private volatile boolean driverWatching;
+    /** Polls of each worker at the last check; touched only by the driver owner. */
+    private final long[] pollsAtLastCheck;
+
     /** The worker that owns the timer driver while parked, or null. CAS to acquire, release store to let go. */
     @SuppressWarnings("unused")
     private volatile Worker driverOwner;
@@ -85,6 +99,7 @@ public final class Scheduler implements TaskScheduler {
         this.owned = new OwnedTasks(config.workers());
         this.time = new TimeDriver(this::wakeDriverOwner);
         this.workers = new Worker[config.workers()];
+        this.pollsAtLastCheck = new long[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i, this, config);
         }
@@ -300,6 +315,53 @@ public final class Scheduler implements TaskScheduler {
         DRIVER_OWNER.setRelease(this, null);
     }
 
+    // ---- stranded work -------------------------------------------------------------------------------
+
+    /** Whether some worker other than the (parked) caller is awake. */
+    boolean othersAwake() {
+        return idle.unparkedHint() > 0;
+    }
+
+    void setDriverWatching(boolean watching) {
+        driverWatching = watching; // volatile; read by ensureWatcher
+    }
+
+    /**
+     * A worker queued work without waking anybody (one task, see {@link Worker#scheduleLocal}). If it then
+     * stalls in a long poll, only the driver's watch can rescue that task: make sure somebody is watching.
+     * Cheap when it matters (an opaque and a volatile read); it unparks at most one worker per transition
+     * of the runtime from idle to busy.
+     */
+    void ensureWatcher() {
+        if (workers.length == 1 || idle.unparkedHint() == workers.length || driverWatching) {
+            return; // nobody could help, nobody is parked, or somebody already watches
+        }
+        Worker d = (Worker) DRIVER_OWNER.getVolatile(this);
+        if (d != null) {
+            d.parker.unpark(); // it re-parks in watch mode, since a worker is awake
+            return;
+        }
+        int s = idle.anySleeper();
+        if (s >= 0) {
+            workers[s].parker.unpark(); // a spurious wake for it: it takes the driver and watches
+        }
+    }
+
+    /** Driver owner only, after a watch period: wakes a searcher for work stuck behind a stalled worker. */
+    void rescueStrandedWork(Worker self) {
+        for (int i = 0; i < workers.length; i++) {
+            Worker w = workers[i];
+            if (w == self) {
+                continue;
+            }
+            long polls = w.polls; // racy read of the owner's counter: a hint
+            if (polls == pollsAtLastCheck[i] && w.hasLocalWork()) {
+                notifyParked();
+            }
+            pollsAtLastCheck[i] = polls;
+        }
+    }
+
     /** A timer was registered with a deadline earlier than the driver owner's sleep: wake it. */
     private void wakeDriverOwner() {
         Worker w = (Worker) DRIVER_OWNER.getVolatile(this);
@@ -469,18 +531,13 @@ public final class Scheduler implements TaskScheduler {
         return time.size();
     }
 
-    /** Raw per-worker counters, in worker order: polls, steals, stolenTasks, parks, notifiedWakes, lifoPolls, overflowed, timersFired, localQueueDepth, forcedYields. */
-    public List<long[]> workerCounters() {
-        List<long[]> out = new ArrayList<>(workers.length);
+    /** Per-worker counters, in worker order. */
+    public List<dev.spindle.WorkerMetrics> workerMetrics() {
+        List<dev.spindle.WorkerMetrics> out = new ArrayList<>(workers.length);
         for (Worker w : workers) {
-            Worker.WorkerMetricsSnapshot s = w.snapshot();
-            out.add(new long[]{s.polls(), s.steals(), s.stolenTasks(), s.parks(), s.notifiedWakes(), s.lifoPolls(),
-                    s.overflowed(), s.timersFired(), s.localQueueDepth(), s.forcedYields()});
+            out.add(w.snapshot());
         }
         return out;
     }
 
-    public String workerName(int i) {
-        return workers[i].thread.getName();
-    }
 }
