@@ -43,6 +43,14 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     private final TaskScheduler scheduler;
     private Future<T> future;
     private int polls;
+    /**
+     * The thread polling this task right now, or null. Plain: written and cleared by that thread around the
+     * poll; another thread reading it sees null or a different thread, never itself (it cleared the field
+     * after its own last poll), so the comparison in {@link #wake()} is only ever true on the polling thread.
+     */
+    private Thread runner;
+    /** A wake from inside the poll, on the polling thread (see {@link #wake()}); owned by that thread. */
+    private boolean selfWoken;
 
     /** Links of the runtime's list of live tasks; guarded by that list's shard lock. */
     public Task<?> ownedPrev;
@@ -69,6 +77,12 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
 
     @Override
     public void wake() {
+        if (runner == Thread.currentThread()) {
+            // The task wakes itself during its own poll (yield, spent budget): record it without a CAS;
+            // run() turns it into one transition from RUNNING to scheduled after the poll.
+            selfWoken = true;
+            return;
+        }
         switch (transitionToNotified()) {
             case SUBMIT -> scheduler.schedule(this, true);
             case DO_NOTHING -> {
@@ -93,6 +107,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         }
         polls++;
         Poll<T> p;
+        runner = Thread.currentThread();
         try {
             p = future.poll(cx);
             if (p == null) {
@@ -100,14 +115,19 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
                         + " returned null from poll(): return Poll.ready(value) or Poll.pending()");
             }
         } catch (Throwable failure) {
+            runner = null;
+            selfWoken = false;
             fail(failure);
             return RunOutcome.DONE;
         }
+        runner = null;
+        boolean woke = selfWoken;
+        selfWoken = false;
         if (p.isReady()) {
             succeed(p);
             return RunOutcome.DONE;
         }
-        return switch (transitionToIdle()) {
+        return switch (woke ? transitionToNotifiedFromRunning() : transitionToIdle()) {
             case OK -> RunOutcome.IDLE;
             case OK_NOTIFIED -> RunOutcome.REQUEUE;
             case CANCEL -> {

@@ -180,6 +180,31 @@ public abstract class TaskState<T> extends Completion<T> {
         }
     }
 
+    /**
+     * The poll returned Pending after the task woke itself on the polling thread (a yield, a spent
+     * budget), a wake that {@link Task} recorded in a plain field instead of setting NOTIFIED: one CAS from
+     * RUNNING straight to scheduled, where a wake during the poll would have cost two. Requires RUNNING.
+     * Returns {@link IdleResult#OK_NOTIFIED} (queue it) or {@link IdleResult#CANCEL}.
+     */
+    public final IdleResult transitionToNotifiedFromRunning() {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & RUNNING) == 0) {
+                throw new IllegalStateException("transitionToNotifiedFromRunning in state " + describeBits(s)
+                        + ": this is a bug in Spindle");
+            }
+            if ((s & CANCELLED) != 0) {
+                return IdleResult.CANCEL;
+            }
+            int next = (s & ~RUNNING) | NOTIFIED;
+            int witness = (int) STATE.compareAndExchange(this, s, next); // volatile; releases the future's state
+            if (witness == s) {
+                return IdleResult.OK_NOTIFIED;
+            }
+            s = witness;
+        }
+    }
+
     /** The task finished (value, failure or cancellation). Requires RUNNING. Terminal. */
     public final void transitionToComplete() {
         int s = (int) STATE.getVolatile(this);
