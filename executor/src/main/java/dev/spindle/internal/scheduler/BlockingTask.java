@@ -4,7 +4,6 @@ import dev.spindle.Context;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.internal.task.Completion;
-import dev.spindle.internal.task.NonBlockingThread;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -115,34 +114,17 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
 
     @Override
     public T join() {
-        if (!isDone()) {
-            NonBlockingThread.checkMayBlock("JoinHandle.join()");
-        }
-        return awaitOutcome();
+        return joinBlocking();
     }
 
     @Override
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        if (!isDone()) {
-            NonBlockingThread.checkMayBlock("JoinHandle.join(Duration)");
-        }
-        return awaitOutcome(timeout);
+        return joinBlocking(timeout);
     }
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> cf = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                boolean done = super.cancel(mayInterruptIfRunning);
-                if (done) {
-                    abort();
-                }
-                return done;
-            }
-        };
-        forward(cf);
-        return cf;
+        return completableFuture(this::abort);
     }
 
     @Override

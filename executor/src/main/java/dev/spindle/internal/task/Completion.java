@@ -238,8 +238,43 @@ public abstract class Completion<T> {
         return outcome();
     }
 
+    /** {@code JoinHandle.join()}: fails fast on a worker, else blocks until done. */
+    protected final T joinBlocking() {
+        if (!isDone()) {
+            NonBlockingThread.checkMayBlock("JoinHandle.join()");
+        }
+        return awaitOutcome();
+    }
+
+    /** {@code JoinHandle.join(Duration)}: fails fast on a worker, else blocks up to {@code timeout}. */
+    protected final T joinBlocking(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!isDone()) {
+            NonBlockingThread.checkMayBlock("JoinHandle.join(Duration)");
+        }
+        return awaitOutcome(timeout);
+    }
+
+    /**
+     * {@code JoinHandle.toCompletableFuture()}: completed with the outcome (failures with the original
+     * cause); cancelling it runs {@code abort}, carrying the cancellation across.
+     */
+    protected final CompletableFuture<T> completableFuture(Runnable abort) {
+        CompletableFuture<T> cf = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                if (cancelled) {
+                    abort.run();
+                }
+                return cancelled;
+            }
+        };
+        forward(cf);
+        return cf;
+    }
+
     /** Completes {@code cf} when this completes (registers a waiter node that does it). */
-    protected final void forward(CompletableFuture<T> cf) {
+    private void forward(CompletableFuture<T> cf) {
         Node node = new Node(null);
         node.waker = () -> completeInto(cf);
         if (!push(node)) {

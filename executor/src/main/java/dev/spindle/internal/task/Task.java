@@ -181,18 +181,12 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
 
     @Override
     public T join() {
-        if (!isDone()) {
-            NonBlockingThread.checkMayBlock("JoinHandle.join()");
-        }
-        return awaitOutcome();
+        return joinBlocking();
     }
 
     @Override
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        if (!isDone()) {
-            NonBlockingThread.checkMayBlock("JoinHandle.join(Duration)");
-        }
-        return awaitOutcome(timeout);
+        return joinBlocking(timeout);
     }
 
     @Override
@@ -206,18 +200,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> cf = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                boolean cancelled = super.cancel(mayInterruptIfRunning);
-                if (cancelled) {
-                    abort();
-                }
-                return cancelled;
-            }
-        };
-        forward(cf);
-        return cf;
+        return completableFuture(this::abort);
     }
 
     @Override
