@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The atomic (field-updater) variant of the JCTools queue is used: the Unsafe-based one prints a
  * deprecation warning on JDK 24+.
  */
-final class InjectQueue {
+final class InjectQueue implements Overflow {
     /** Chunk size of the unbounded queue: 1024 references (~4-8 KiB) per chunk amortise chunk links. */
     private static final int CHUNK_SIZE = 1024;
 
@@ -25,6 +25,29 @@ final class InjectQueue {
     /** Any thread. The offer is a sequentially consistent exchange on the producer index. */
     void push(Task<?> task) {
         queue.offer(task);
+    }
+
+    @Override
+    public void accept(Task<?> task) {
+        queue.offer(task);
+    }
+
+    /**
+     * A local queue's spill: JCTools' {@code fill} claims a run of slots with one CAS on the producer index
+     * (per chunk), instead of one per task.
+     */
+    @Override
+    public void spill(Task<?>[] buffer, long from, int n, int mask, Task<?> extra) {
+        int total = n + 1;
+        int[] next = {0};
+        org.jctools.queues.MessagePassingQueue.Supplier<Task<?>> source = () -> {
+            int i = next[0]++;
+            return i < n ? buffer[(int) (from + i) & mask] : extra;
+        };
+        int done = 0;
+        while (done < total) {
+            done += queue.fill(source, total - done); // calls source exactly as often as it returns
+        }
     }
 
     /**
@@ -56,7 +79,7 @@ final class InjectQueue {
      * Moves up to {@code max} tasks into {@code dst} (owned by the calling worker) and returns one more to
      * run now; null if the queue was empty.
      */
-    Task<?> popBatch(int max, LocalQueue dst, java.util.function.Consumer<Task<?>> overflow) {
+    Task<?> popBatch(int max, LocalQueue dst, Overflow overflow) {
         if (queue.isEmpty()) {
             return null;
         }

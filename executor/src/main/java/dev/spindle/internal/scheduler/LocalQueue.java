@@ -4,7 +4,6 @@ import dev.spindle.internal.task.Task;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Consumer;
 
 /**
  * A worker's bounded run queue: the owner pushes at the tail and pops at the head (FIFO); idle workers
@@ -53,7 +52,7 @@ public final class LocalQueue extends LocalQueueTail {
      * {@code task} to {@code overflow} (the inject queue), as Tokio does, so a burst of spawns spreads
      * across workers instead of failing. Returns the number of tasks sent to {@code overflow}.
      */
-    public int push(Task<?> task, Consumer<Task<?>> overflow) {
+    public int push(Task<?> task, Overflow overflow) {
         for (;;) {
             long t = tail; // plain: only the owner writes tail
             long h = (long) HEAD.getAcquire(this); // pairs with consumers' CAS; may be stale (smaller): safe
@@ -65,10 +64,8 @@ public final class LocalQueue extends LocalQueueTail {
             int half = buffer.length / 2;
             // Claim the oldest half; if a stealer moved head meanwhile there is room now: retry the push.
             if (HEAD.compareAndSet(this, h, h + half)) { // volatile; pairs with consumers' CAS on head
-                for (int i = 0; i < half; i++) {
-                    overflow.accept(buffer[(int) (h + i) & mask]);
-                }
-                overflow.accept(task);
+                // The claimed slots cannot change meanwhile: only this (owner) thread writes slots.
+                overflow.spill(buffer, h, half, mask, task);
                 return half + 1;
             }
         }

@@ -83,7 +83,7 @@ final class Worker implements Runnable {
      */
     private boolean firingTimers;
     /** Where a full local queue spills: bound once, so spilling allocates nothing. */
-    private final java.util.function.Consumer<Task<?>> overflowSink;
+    private final Overflow overflowSink;
     /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
     private long nextId;
     private long idLimit;
@@ -109,7 +109,7 @@ final class Worker implements Runnable {
         this.thread = new WorkerThread(this, config.threadNamePrefix() + index, config.daemon());
         this.parker = new Parker(thread);
         this.rng = 0x9E3779B9 * (index + 1);
-        this.overflowSink = scheduler.inject::push;
+        this.overflowSink = scheduler.inject;
         this.untilMaintenance = config.eventInterval();
         this.untilInjectCheck = config.globalQueueInterval();
     }
