@@ -9,4 +9,5 @@ module dev.spindle.executor {
     exports dev.spindle.time;
     exports dev.spindle.sync;
     exports dev.spindle.testkit;
+    exports dev.spindle.spi;
 }

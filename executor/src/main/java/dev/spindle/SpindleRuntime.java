@@ -46,7 +46,8 @@ public final class SpindleRuntime implements AutoCloseable {
 
     private SpindleRuntime(Builder b) {
         SchedulerConfig config = new SchedulerConfig(b.workers, b.threadNamePrefix, b.eventInterval,
-                b.globalQueueInterval, b.localQueueCapacity, b.maxLifoPollsPerTick, b.budget, b.daemon, b.handler);
+                b.globalQueueInterval, b.localQueueCapacity, b.maxLifoPollsPerTick, b.budget, b.daemon, b.handler,
+                b.eventDriver);
         this.name = b.threadNamePrefix;
         this.scheduler = new Scheduler(config, this);
         scheduler.start();
@@ -162,6 +163,11 @@ public final class SpindleRuntime implements AutoCloseable {
         return scheduler.isTerminated();
     }
 
+    /** The event driver the runtime was built with ({@link Builder#eventDriver}), if any. */
+    public java.util.Optional<dev.spindle.spi.EventDriver> eventDriver() {
+        return java.util.Optional.ofNullable(scheduler.config().eventDriver());
+    }
+
     /** Number of worker threads. */
     public int workers() {
         return scheduler.config().workers();
@@ -202,6 +208,7 @@ public final class SpindleRuntime implements AutoCloseable {
         private int budget = Context.DEFAULT_BUDGET;
         private boolean daemon = true;
         private Thread.UncaughtExceptionHandler handler;
+        private dev.spindle.spi.EventDriver eventDriver;
 
         private Builder() {
         }
@@ -301,6 +308,16 @@ public final class SpindleRuntime implements AutoCloseable {
          */
         public Builder uncaughtExceptionHandler(Thread.UncaughtExceptionHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Drives {@code driver} from the parking path: the one worker that owns it blocks in
+         * {@link dev.spindle.spi.EventDriver#poll} instead of parking, and busy workers poll it without blocking
+         * every {@link #eventInterval} ticks. This is how the I/O module's reactor plugs in. The runtime closes it.
+         */
+        public Builder eventDriver(dev.spindle.spi.EventDriver driver) {
+            this.eventDriver = Objects.requireNonNull(driver, "driver");
             return this;
         }
 

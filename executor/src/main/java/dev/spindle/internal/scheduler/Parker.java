@@ -1,5 +1,7 @@
 package dev.spindle.internal.scheduler;
 
+import dev.spindle.spi.EventDriver;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -14,11 +16,17 @@ import java.util.concurrent.locks.LockSupport;
  * {@code unpark} calls {@code LockSupport.unpark} only when it finds PARKED. Both sides use sequentially
  * consistent exchanges on {@code state}; {@code LockSupport}'s own permit covers the window between the
  * parker setting PARKED and actually blocking.
+ *
+ * <p>The worker that owns the runtime's {@link EventDriver} blocks in the driver instead
+ * ({@link #parkInDriver}): the state is then PARKED_IN_DRIVER and {@code unpark} calls
+ * {@link EventDriver#wakeup()}, whose "the next poll returns at once" rule covers the window between
+ * setting the state and entering {@code poll}, as LockSupport's permit does for PARKED.
  */
 final class Parker {
     private static final int EMPTY = 0;
     private static final int PARKED = 1;
     private static final int NOTIFIED = 2;
+    private static final int PARKED_IN_DRIVER = 3;
 
     private static final VarHandle STATE;
 
@@ -31,11 +39,39 @@ final class Parker {
     }
 
     private final Thread thread;
+    private final EventDriver driver;
     @SuppressWarnings("unused")
     private volatile int state;
 
+    /** A parker for {@code thread} with no event driver. */
     Parker(Thread thread) {
+        this(thread, null);
+    }
+
+    Parker(Thread thread, EventDriver driver) {
         this.thread = thread;
+        this.driver = driver;
+    }
+
+    /**
+     * Owner thread only, while it owns the driver: blocks in {@link EventDriver#poll} until events, an
+     * {@link #unpark()} or the timeout ({@code <= 0}: none). Events are dispatched by the driver.
+     */
+    void parkInDriver(long timeoutNanos) {
+        if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) { // consume a pending unpark
+            return;
+        }
+        if (!STATE.compareAndSet(this, EMPTY, PARKED_IN_DRIVER)) {
+            STATE.setVolatile(this, EMPTY); // only unpark() changes EMPTY concurrently, to NOTIFIED
+            return;
+        }
+        try {
+            driver.poll(timeoutNanos > 0 ? timeoutNanos : -1);
+        } finally {
+            // Back to EMPTY; an unpark that arrived meanwhile (NOTIFIED) is consumed too: the caller re-checks
+            // for work after every return, as after a spurious wake-up.
+            STATE.getAndSet(this, EMPTY);
+        }
     }
 
     /**
@@ -73,8 +109,11 @@ final class Parker {
 
     /** Any thread. */
     void unpark() {
-        if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) { // volatile; pairs with the CAS in park()
+        int prev = (int) STATE.getAndSet(this, NOTIFIED); // volatile; pairs with the CASes in park()/parkInDriver()
+        if (prev == PARKED) {
             LockSupport.unpark(thread);
+        } else if (prev == PARKED_IN_DRIVER) {
+            driver.wakeup();
         }
     }
 }

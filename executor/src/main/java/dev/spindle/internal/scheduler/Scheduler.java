@@ -428,7 +428,23 @@ public final class Scheduler implements TaskScheduler {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        closeEventDriver();
         return count[0];
+    }
+
+    private boolean eventDriverClosed;
+
+    /** Closes the event driver once, after the workers have exited. */
+    private synchronized void closeEventDriver() {
+        dev.spindle.spi.EventDriver d = config.eventDriver();
+        if (d != null && !eventDriverClosed) {
+            eventDriverClosed = true;
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the event driver failed", e);
+            }
+        }
     }
 
     /** Waits until no task is live or the deadline ({@link System#nanoTime()}) passes. */

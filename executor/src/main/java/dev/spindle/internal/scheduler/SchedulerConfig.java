@@ -12,8 +12,9 @@ package dev.spindle.internal.scheduler;
  * @param budget              cooperative budget per task poll
  * @param daemon              whether worker threads are daemon threads
  * @param handler             receives failures of tasks nobody awaited, and failures of release hooks
+ * @param eventDriver         readiness events driven from the parking path (the I/O reactor), or null
  */
 public record SchedulerConfig(int workers, String threadNamePrefix, int eventInterval, int globalQueueInterval,
                               int localQueueCapacity, int maxLifoPollsPerTick, int budget, boolean daemon,
-                              Thread.UncaughtExceptionHandler handler) {
+                              Thread.UncaughtExceptionHandler handler, dev.spindle.spi.EventDriver eventDriver) {
 }

@@ -2,6 +2,7 @@ package dev.spindle.internal.scheduler;
 
 import dev.spindle.internal.task.Task;
 import dev.spindle.internal.time.TimeDriver;
+import dev.spindle.spi.EventDriver;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -107,7 +108,7 @@ final class Worker implements Runnable {
         this.config = config;
         this.queue = new LocalQueue(config.localQueueCapacity());
         this.thread = new WorkerThread(this, config.threadNamePrefix() + index, config.daemon());
-        this.parker = new Parker(thread);
+        this.parker = new Parker(thread, config.eventDriver());
         this.rng = 0x9E3779B9 * (index + 1);
         this.overflowSink = scheduler.inject;
         this.untilMaintenance = config.eventInterval();
@@ -209,6 +210,17 @@ final class Worker implements Runnable {
         TimeDriver time = scheduler.time;
         if (time.anyDue()) {
             fireTimers(false);
+        }
+        EventDriver events = config.eventDriver();
+        if (events != null && scheduler.tryAcquireDriver(this)) {
+            // A busy worker polls for events without blocking, so I/O is not starved under CPU load.
+            firingTimers = true; // event wakes go to the back of the queue, like timer wakes
+            try {
+                events.poll(0);
+            } finally {
+                firingTimers = false;
+                scheduler.releaseDriver(this);
+            }
         }
     }
 
@@ -383,7 +395,19 @@ final class Worker implements Runnable {
                         if (watch && (nanos < 0 || nanos > Scheduler.STRANDED_WORK_CHECK_NANOS)) {
                             nanos = Scheduler.STRANDED_WORK_CHECK_NANOS;
                         }
-                        if (nanos != 0) {
+                        if (config.eventDriver() != null) {
+                            // Block in the event driver; its dispatched wakes land in this worker's queue.
+                            firingTimers = true;
+                            try {
+                                if (nanos == 0) {
+                                    config.eventDriver().poll(0); // a timer is due: just collect events
+                                } else {
+                                    parker.parkInDriver(nanos < 0 ? 0 : nanos);
+                                }
+                            } finally {
+                                firingTimers = false;
+                            }
+                        } else if (nanos != 0) {
                             parker.park(nanos < 0 ? 0 : nanos);
                         }
                     }
