@@ -1,0 +1,172 @@
+package dev.spindle.io.internal;
+
+import dev.spindle.SpindleRuntime;
+import dev.spindle.spi.EventDriver;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+
+/**
+ * The reactor: a {@link Selector} driven by the runtime through the {@link EventDriver} contract, turning
+ * readiness into wakes (DESIGN.md, "The I/O driver").
+ *
+ * <h2>Threads</h2>
+ * {@link #poll} runs on one thread at a time (the worker owning the driver); it alone touches
+ * {@code SelectionKey.interestOps}. Other threads ask for interest through {@link ScheduledIo} records
+ * queued on a JCTools MPSC queue, applied before each select, and call {@code Selector.wakeup()} only when
+ * the reactor is blocked in select ({@code selecting}, a Dekker pair with the queue).
+ *
+ * <h2>Level-triggered selector</h2>
+ * Java's selector reports a ready channel on every select for as long as it is ready. Interest in an op is
+ * therefore kept only while a task waits for it: it is added when a task asks, and removed as soon as the
+ * op is reported. A ready socket that nobody reads does not make select return in a loop.
+ */
+public final class IoDriver implements EventDriver {
+    private static final VarHandle SELECTING;
+
+    static {
+        try {
+            SELECTING = MethodHandles.lookup().findVarHandle(IoDriver.class, "selecting", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Selector selector;
+    private final MpscUnboundedAtomicArrayQueue<ScheduledIo> interest = new MpscUnboundedAtomicArrayQueue<>(256);
+    @SuppressWarnings("unused")
+    private volatile boolean selecting;
+    private volatile boolean closed;
+
+    public IoDriver() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the reactor's selector", e);
+        }
+    }
+
+    /** The reactor of the runtime running the calling task. */
+    public static IoDriver current() {
+        SpindleRuntime rt = SpindleRuntime.tryCurrent().orElseThrow(() -> new IllegalStateException(
+                "Spindle I/O used outside a runtime: poll sockets inside tasks of a runtime built with"
+                        + " dev.spindle.io.Io.runtimeBuilder()"));
+        return rt.eventDriver().filter(IoDriver.class::isInstance).map(IoDriver.class::cast)
+                .orElseThrow(() -> new IllegalStateException("this Spindle runtime has no I/O driver: build it with"
+                        + " dev.spindle.io.Io.runtimeBuilder() (or SpindleRuntime.builder().eventDriver(Io.newDriver()))"));
+    }
+
+    /** Registers {@code channel} (non-blocking) with no interest yet. Any thread. */
+    public ScheduledIo register(SelectableChannel channel) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        channel.configureBlocking(false);
+        ScheduledIo sio = new ScheduledIo(channel, this);
+        sio.key = channel.register(selector, 0, sio);
+        return sio;
+    }
+
+    void enqueueInterest(ScheduledIo sio) {
+        interest.offer(sio); // volatile exchange; then read `selecting` (Dekker with poll)
+        if ((boolean) SELECTING.getVolatile(this)) {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void poll(long timeoutNanos) {
+        if (closed) {
+            return;
+        }
+        try {
+            applyInterest();
+            if (timeoutNanos == 0) {
+                selector.selectNow();
+            } else {
+                SELECTING.setVolatile(this, true); // then re-check the queue (Dekker with enqueueInterest)
+                try {
+                    if (!interest.isEmpty()) {
+                        applyInterest();
+                        selector.selectNow();
+                    } else if (timeoutNanos < 0) {
+                        selector.select();
+                    } else {
+                        selector.select(Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                    }
+                } finally {
+                    SELECTING.setVolatile(this, false);
+                }
+            }
+            dispatch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the reactor's selector failed", e);
+        } catch (java.nio.channels.ClosedSelectorException e) {
+            // closed concurrently with shutdown: nothing left to dispatch
+        }
+    }
+
+    private void applyInterest() {
+        for (ScheduledIo sio; (sio = interest.relaxedPoll()) != null; ) {
+            int ops = sio.takePendingOps();
+            SelectionKey key = sio.key;
+            if (ops == 0 || key == null || !key.isValid()) {
+                continue;
+            }
+            int nio = 0;
+            if ((ops & ScheduledIo.READABLE) != 0) {
+                nio |= key.channel().validOps() & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+            }
+            if ((ops & ScheduledIo.WRITABLE) != 0) {
+                nio |= key.channel().validOps() & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+            }
+            key.interestOps(key.interestOps() | nio);
+        }
+    }
+
+    private void dispatch() {
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            ScheduledIo sio = (ScheduledIo) key.attachment();
+            if (!key.isValid()) {
+                sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+                continue;
+            }
+            int ready = key.readyOps();
+            int bits = 0;
+            if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+                bits |= ScheduledIo.READABLE;
+            }
+            if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+                bits |= ScheduledIo.WRITABLE;
+            }
+            key.interestOps(key.interestOps() & ~ready); // interest only while somebody waits
+            sio.setReadiness(bits);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            selector.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

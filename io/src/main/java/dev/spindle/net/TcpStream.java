@@ -1,0 +1,262 @@
+package dev.spindle.net;
+
+import dev.spindle.Context;
+import dev.spindle.Future;
+import dev.spindle.Poll;
+import dev.spindle.io.AsyncRead;
+import dev.spindle.io.AsyncWrite;
+import dev.spindle.io.internal.IoDriver;
+import dev.spindle.io.internal.ScheduledIo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A TCP connection, readable and writable without blocking through the runtime's reactor.
+ *
+ * <h2>Reading and writing</h2>
+ * Every operation tries the system call first; only a zero-byte result (would block) clears the readiness
+ * seen by that attempt (if no newer event arrived) and registers the task's waker, so a stream never returns
+ * {@code Pending} without a way to be woken, and a wake always follows new readiness. Each ready operation
+ * spends one unit of the cooperative budget.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} is idempotent; a task waiting on the stream at that moment is woken and its next poll
+ * fails with "stream closed". {@link #pollShutdown} half-closes the write side (the peer reads EOF).
+ * One task may read while another writes (each direction has its own waker slot).
+ */
+public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
+    private final SocketChannel channel;
+    private final ScheduledIo io;
+    private volatile boolean closed;
+
+    TcpStream(SocketChannel channel, ScheduledIo io) {
+        this.channel = channel;
+        this.io = io;
+    }
+
+    /** A future connecting to {@code address}; registers with the reactor of the runtime polling it. */
+    public static Future<TcpStream> connect(SocketAddress address) {
+        return new Future<>() {
+            private SocketChannel ch;
+            private ScheduledIo io;
+            private boolean done;
+
+            @Override
+            public Poll<TcpStream> poll(Context cx) {
+                if (done) {
+                    throw new IllegalStateException("connect() future polled after it completed");
+                }
+                try {
+                    if (ch == null) {
+                        ch = SocketChannel.open();
+                        io = IoDriver.current().register(ch);
+                        if (ch.connect(address)) {
+                            return finish();
+                        }
+                    }
+                    for (;;) {
+                        long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
+                        if (ScheduledIo.isPending(ev)) {
+                            return Poll.pending();
+                        }
+                        if (ch.finishConnect()) {
+                            return finish();
+                        }
+                        io.clearReadiness(ev, ScheduledIo.WRITABLE);
+                    }
+                } catch (IOException e) {
+                    done = true;
+                    closeQuietly();
+                    throw new UncheckedIOException("connect to " + address + " failed: " + e.getMessage(), e);
+                }
+            }
+
+            private Poll<TcpStream> finish() throws IOException {
+                done = true;
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                return Poll.ready(new TcpStream(ch, io));
+            }
+
+            private void closeQuietly() {
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // the connect already failed; that is the error reported
+                    }
+                }
+            }
+
+            @Override
+            public void cancel() {
+                if (!done) {
+                    done = true;
+                    closeQuietly();
+                }
+            }
+        };
+    }
+
+    @Override
+    public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return Poll.ready(0);
+        }
+        for (;;) {
+            long ev = io.pollReady(cx, ScheduledIo.READABLE);
+            if (ScheduledIo.isPending(ev)) {
+                return Poll.pending();
+            }
+            checkOpen(ev);
+            if (!cx.consumeBudget()) {
+                return Poll.pending(); // budget spent: the task was woken and goes to the back of the queue
+            }
+            int n = channel.read(dst);
+            if (n != 0) {
+                return Poll.ready(n);
+            }
+            io.clearReadiness(ev, ScheduledIo.READABLE);
+        }
+    }
+
+    @Override
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        if (!src.hasRemaining()) {
+            return Poll.ready(0);
+        }
+        for (;;) {
+            long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
+            if (ScheduledIo.isPending(ev)) {
+                return Poll.pending();
+            }
+            checkOpen(ev);
+            if (!cx.consumeBudget()) {
+                return Poll.pending();
+            }
+            int n = channel.write(src);
+            if (n > 0) {
+                return Poll.ready(n);
+            }
+            io.clearReadiness(ev, ScheduledIo.WRITABLE);
+        }
+    }
+
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        for (;;) {
+            long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
+            if (ScheduledIo.isPending(ev)) {
+                return Poll.pending();
+            }
+            checkOpen(ev);
+            if (!cx.consumeBudget()) {
+                return Poll.pending();
+            }
+            long n = channel.write(srcs);
+            boolean any = false;
+            for (ByteBuffer b : srcs) {
+                any |= b.hasRemaining();
+            }
+            if (n > 0 || !any) {
+                return Poll.ready(n);
+            }
+            io.clearReadiness(ev, ScheduledIo.WRITABLE);
+        }
+    }
+
+    /** Writes go straight to the socket: there is nothing to flush. */
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return Poll.readyNull();
+    }
+
+    /** Half-closes the write side: the peer reads EOF; reading goes on. Idempotent. */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.readyNull();
+    }
+
+    /** Half-closes the write side now. */
+    public void shutdownOutput() throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (channel.isConnected() && !channel.socket().isOutputShutdown()) {
+            channel.shutdownOutput();
+        }
+    }
+
+    private void checkOpen(long ev) throws IOException {
+        if (ScheduledIo.isClosed(ev) || closed) {
+            throw new IOException("stream closed: close() was called on this TcpStream while it was in use");
+        }
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    public InetSocketAddress remoteAddress() throws IOException {
+        return (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    public TcpStream setNoDelay(boolean on) throws IOException {
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, on);
+        return this;
+    }
+
+    public TcpStream setKeepAlive(boolean on) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
+        return this;
+    }
+
+    public TcpStream setReceiveBufferSize(int bytes) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
+        return this;
+    }
+
+    public TcpStream setSendBufferSize(int bytes) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+        return this;
+    }
+
+    /** SO_LINGER (seconds; 0 makes close() send a reset). */
+    public TcpStream setLinger(int seconds) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_LINGER, seconds);
+        return this;
+    }
+
+    /** Closes the connection; idempotent. A task waiting on it is woken and fails with "stream closed". */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } finally {
+            io.markClosed();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpStream[" + channel + "]";
+    }
+}

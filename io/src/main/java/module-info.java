@@ -1,0 +1,11 @@
+/**
+ * Spindle I/O: the NIO reactor that turns selector readiness into wakes, the {@code AsyncRead}/{@code AsyncWrite}
+ * contract with its futures, and TCP.
+ */
+module dev.spindle.io {
+    requires transitive dev.spindle.executor;
+    requires org.jctools.core;
+
+    exports dev.spindle.io;
+    exports dev.spindle.net;
+}

@@ -1,0 +1,269 @@
+package dev.spindle.net;
+
+import dev.spindle.Context;
+import dev.spindle.Future;
+import dev.spindle.Futures;
+import dev.spindle.JoinHandle;
+import dev.spindle.Poll;
+import dev.spindle.SpindleRuntime;
+import dev.spindle.TaskFailedException;
+import dev.spindle.io.Io;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TCP over loopback through the reactor: echo, half-close, close while waiting, reset, stalls. */
+@Timeout(value = 60, unit = SECONDS)
+class TcpTest {
+    private SpindleRuntime rt;
+    private String prefix;
+
+    @BeforeEach
+    void start() {
+        prefix = "tcp-test-" + System.nanoTime() + "-";
+        rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
+    }
+
+    @AfterEach
+    void stop() {
+        rt.close();
+    }
+
+    private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+    /** Echoes one connection until EOF, then half-closes. */
+    static Future<Long> echo(TcpStream s) {
+        return Io.copy(s, s).flatMap(n -> Io.shutdown(s).map(v -> {
+            try {
+                s.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return n;
+        }));
+    }
+
+    /** Accepts {@code n} connections and echoes each on its own task. */
+    static Future<Void> server(TcpListener l, int n) {
+        return Futures.pollFn(new java.util.function.Function<Context, Poll<Void>>() {
+            int accepted;
+
+            @Override
+            public Poll<Void> apply(Context cx) {
+                try {
+                    while (accepted < n) {
+                        Poll<TcpStream> p = l.pollAccept(cx);
+                        if (p.isPending()) {
+                            return Poll.pending();
+                        }
+                        accepted++;
+                        SpindleRuntime.current().spawn(echo(p.value()));
+                    }
+                    return Poll.readyNull();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+    }
+
+    @Test
+    void echoesForBlockingClientsWithChecksums() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            int clients = 20;
+            JoinHandle<Void> srv = rt.spawn(server(l, clients));
+            List<Thread> ts = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int c = 0; c < clients; c++) {
+                int seed = c;
+                ts.add(Thread.ofVirtual().start(() -> {
+                    try (Socket s = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                        byte[] data = new byte[256 * 1024];
+                        new java.util.Random(seed).nextBytes(data);
+                        Thread writer = Thread.ofVirtual().start(() -> {
+                            try {
+                                OutputStream out = s.getOutputStream();
+                                out.write(data);
+                                s.shutdownOutput();
+                            } catch (IOException e) {
+                                errors.add(e);
+                            }
+                        });
+                        InputStream in = s.getInputStream();
+                        byte[] back = in.readAllBytes();
+                        writer.join();
+                        CRC32 a = new CRC32();
+                        a.update(data);
+                        CRC32 b = new CRC32();
+                        b.update(back);
+                        if (back.length != data.length || a.getValue() != b.getValue()) {
+                            errors.add(new AssertionError("client " + seed + ": echo differs (" + back.length + " bytes)"));
+                        }
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                assertThat(t.join(Duration.ofSeconds(30))).isTrue();
+            }
+            assertThat(errors).isEmpty();
+            srv.join(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void spindleClientAndServerTalkAndHalfCloseInEachDirection() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            InetSocketAddress addr = l.localAddress();
+            JoinHandle<Void> srv = rt.spawn(server(l, 1));
+            String reply = rt.blockOn(TcpStream.connect(addr).flatMap(s ->
+                    Io.writeAll(s, ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)))
+                            .flatMap(v -> Io.shutdown(s))          // our EOF: the echo ends
+                            .flatMap(v -> readAll(s))
+                            .map(bytes -> new String(bytes, StandardCharsets.UTF_8))));
+            assertThat(reply).isEqualTo("hello");
+            srv.join(Duration.ofSeconds(10));
+        }
+    }
+
+    static Future<byte[]> readAll(TcpStream s) {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        return Futures.pollFn(cx -> {
+            try {
+                for (;;) {
+                    Poll<Integer> p = s.pollRead(cx, buf);
+                    if (p.isPending()) {
+                        return Poll.pending();
+                    }
+                    if (p.value() < 0) {
+                        buf.flip();
+                        byte[] out = new byte[buf.remaining()];
+                        buf.get(out);
+                        return Poll.ready(out);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void closingAStreamWakesItsWaitingReaderWithAnError() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
+            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
+            peer.connect(l.localAddress());
+            TcpStream s = accepted.join(Duration.ofSeconds(10));
+            JoinHandle<Integer> reader = rt.spawn(Io.read(s, ByteBuffer.allocate(16))); // nothing comes
+            Thread.sleep(100);
+            assertThat(reader.isDone()).isFalse();
+            s.close();
+            s.close(); // idempotent
+            assertThatThrownBy(() -> reader.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                    .cause().isInstanceOf(UncheckedIOException.class).hasMessageContaining("stream closed");
+        }
+    }
+
+    @Test
+    void aPeerResetFailsTheReadWithAnIOException() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            Socket peer = new Socket();
+            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
+            peer.connect(l.localAddress());
+            TcpStream s = accepted.join(Duration.ofSeconds(10));
+            JoinHandle<byte[]> reader = rt.spawn(readAll(s));
+            Thread.sleep(50);
+            peer.setSoLinger(true, 0);
+            peer.close(); // RST
+            assertThatThrownBy(() -> reader.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                    .cause().isInstanceOf(UncheckedIOException.class);
+            s.close();
+        }
+    }
+
+    @Test
+    void aWriterFacingAStalledReaderWaitsWithoutSpinning() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
+            peer.setReceiveBufferSize(4096);
+            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
+            peer.connect(l.localAddress());
+            TcpStream s = accepted.join(Duration.ofSeconds(10));
+            s.setSendBufferSize(4096);
+            ByteBuffer big = ByteBuffer.allocate(64 * 1024 * 1024); // far more than the socket buffers hold
+            JoinHandle<Void> writer = rt.spawn(Io.writeAll(s, big));
+            Thread.sleep(300); // the buffers fill; the writer is now Pending
+            long polls0 = rt.metrics().totalPolls();
+            long cpu0 = cpu(prefix);
+            Thread.sleep(2000);
+            assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU while stalled").isLessThan(Duration.ofMillis(50));
+            assertThat(rt.metrics().totalPolls() - polls0).as("polls while stalled").isLessThan(10);
+            assertThat(writer.isDone()).isFalse();
+            writer.abort();
+            s.close();
+        }
+    }
+
+    @Test
+    void manyIdleConnectionsCostNoCpu() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK, 1024)) {
+            int n = 500;
+            JoinHandle<Void> srv = rt.spawn(server(l, n));
+            List<Socket> peers = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    peers.add(new Socket("127.0.0.1", l.localAddress().getPort()));
+                }
+                srv.join(Duration.ofSeconds(20));
+                Thread.sleep(200);
+                long cpu0 = cpu(prefix);
+                Thread.sleep(2000);
+                assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).isLessThan(Duration.ofMillis(50));
+                assertThat(rt.metrics().alive()).isEqualTo(n); // every echo task waits, idle
+            } finally {
+                for (Socket p : peers) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void ioOutsideAnIoRuntimeSaysHowToBuildOne() throws Exception {
+        try (SpindleRuntime plain = SpindleRuntime.builder().workers(1).build();
+             TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            assertThatThrownBy(() -> plain.blockOn(l.accept())).isInstanceOf(TaskFailedException.class)
+                    .cause().hasMessageContaining("Io.runtimeBuilder()");
+        }
+    }
+
+    private static long cpu(String prefix) {
+        var mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix)) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return sum;
+    }
+}
