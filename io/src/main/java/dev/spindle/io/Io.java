@@ -113,37 +113,89 @@ public final class Io {
      * number of bytes copied. Uses one 16 KiB buffer for the whole copy.
      */
     public static Future<Long> copy(AsyncRead r, AsyncWrite w) {
+        Pump pump = new Pump(r, w, false);
         return new Once<>() {
-            private final ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024).flip();
-            private long total;
-            private boolean eof;
-
             @Override
             Poll<Long> step(Context cx) throws IOException {
-                for (;;) {
-                    if (buf.hasRemaining()) {
-                        Poll<Integer> p = w.pollWrite(cx, buf);
-                        if (p.isPending()) {
-                            return Poll.pending();
-                        }
-                        total += p.value();
-                        continue;
-                    }
-                    if (eof) {
-                        return w.pollFlush(cx).isPending() ? Poll.pending() : Poll.ready(total);
-                    }
-                    buf.clear();
-                    Poll<Integer> p = r.pollRead(cx, buf);
-                    buf.flip();
-                    if (p.isPending()) {
-                        return Poll.pending();
-                    }
-                    if (p.value() < 0) {
-                        eof = true;
-                    }
-                }
+                return pump.poll(cx) ? Poll.ready(pump.total) : Poll.pending();
             }
         };
+    }
+
+    /** Bytes moved by {@link #copyBidirectional}: {@code aToB} from a to b, {@code bToA} from b to a. */
+    public record Copied(long aToB, long bToA) {
+    }
+
+    /**
+     * Copies both ways between {@code a} and {@code b} until both directions have reached EOF. When one side's
+     * input ends, the other side's output is half-closed (so the peer sees EOF too), and the other direction
+     * goes on. Completes with both byte counts. Both streams are used from the one task polling this future.
+     */
+    public static <A extends AsyncRead & AsyncWrite, B extends AsyncRead & AsyncWrite> Future<Copied> copyBidirectional(
+            A a, B b) {
+        Pump aToB = new Pump(a, b, true);
+        Pump bToA = new Pump(b, a, true);
+        return new Once<>() {
+            @Override
+            Poll<Copied> step(Context cx) throws IOException {
+                boolean doneAB = aToB.poll(cx);
+                boolean doneBA = bToA.poll(cx);
+                return doneAB && doneBA ? Poll.ready(new Copied(aToB.total, bToA.total)) : Poll.pending();
+            }
+        };
+    }
+
+    /**
+     * One direction of a copy: read into a buffer, write it out, until EOF; then flush (and half-close the
+     * writer if asked). {@link #poll} returns true once finished; it is safe to call again after that.
+     */
+    private static final class Pump {
+        private final AsyncRead r;
+        private final AsyncWrite w;
+        private final boolean shutdownAtEof;
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024).flip();
+        long total;
+        private boolean eof;
+        private boolean finished;
+
+        Pump(AsyncRead r, AsyncWrite w, boolean shutdownAtEof) {
+            this.r = r;
+            this.w = w;
+            this.shutdownAtEof = shutdownAtEof;
+        }
+
+        boolean poll(Context cx) throws IOException {
+            while (!finished) {
+                if (buf.hasRemaining()) {
+                    Poll<Integer> p = w.pollWrite(cx, buf);
+                    if (p.isPending()) {
+                        return false;
+                    }
+                    total += p.value();
+                    continue;
+                }
+                if (eof) {
+                    if (w.pollFlush(cx).isPending()) {
+                        return false;
+                    }
+                    if (shutdownAtEof && w.pollShutdown(cx).isPending()) {
+                        return false;
+                    }
+                    finished = true;
+                    break;
+                }
+                buf.clear();
+                Poll<Integer> p = r.pollRead(cx, buf);
+                buf.flip();
+                if (p.isPending()) {
+                    return false;
+                }
+                if (p.value() < 0) {
+                    eof = true;
+                }
+            }
+            return true;
+        }
     }
 
     /** A future that runs {@code step} until Ready, turning IOExceptions into UncheckedIOException. */

@@ -203,6 +203,71 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         }
     }
 
+    /**
+     * The read half and the write half of this stream, for two tasks to use at once (each direction has its
+     * own waker slot). Closing either half closes the stream.
+     */
+    public Halves split() {
+        return new Halves(new ReadHalf(this), new WriteHalf(this));
+    }
+
+    /** Both halves of a split stream. */
+    public record Halves(ReadHalf reader, WriteHalf writer) {
+    }
+
+    /** The reading side of a split {@link TcpStream}. */
+    public static final class ReadHalf implements AsyncRead, AutoCloseable {
+        private final TcpStream stream;
+
+        private ReadHalf(TcpStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+            return stream.pollRead(cx, dst);
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream.close();
+        }
+    }
+
+    /** The writing side of a split {@link TcpStream}. */
+    public static final class WriteHalf implements AsyncWrite, AutoCloseable {
+        private final TcpStream stream;
+
+        private WriteHalf(TcpStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+            return stream.pollWrite(cx, src);
+        }
+
+        @Override
+        public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+            return stream.pollWriteVectored(cx, srcs);
+        }
+
+        @Override
+        public Poll<Void> pollFlush(Context cx) throws IOException {
+            return stream.pollFlush(cx);
+        }
+
+        @Override
+        public Poll<Void> pollShutdown(Context cx) throws IOException {
+            return stream.pollShutdown(cx);
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream.close();
+        }
+    }
+
     public InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }

@@ -146,19 +146,26 @@ class TcpTest {
         }
     }
 
+    /** Reads until EOF into a growing buffer. */
     static Future<byte[]> readAll(TcpStream s) {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer[] buf = {ByteBuffer.allocate(64 * 1024)};
         return Futures.pollFn(cx -> {
             try {
                 for (;;) {
-                    Poll<Integer> p = s.pollRead(cx, buf);
+                    if (!buf[0].hasRemaining()) { // full: grow, or a read of 0 bytes would loop forever
+                        ByteBuffer bigger = ByteBuffer.allocate(buf[0].capacity() * 2);
+                        buf[0].flip();
+                        bigger.put(buf[0]);
+                        buf[0] = bigger;
+                    }
+                    Poll<Integer> p = s.pollRead(cx, buf[0]);
                     if (p.isPending()) {
                         return Poll.pending();
                     }
                     if (p.value() < 0) {
-                        buf.flip();
-                        byte[] out = new byte[buf.remaining()];
-                        buf.get(out);
+                        buf[0].flip();
+                        byte[] out = new byte[buf[0].remaining()];
+                        buf[0].get(out);
                         return Poll.ready(out);
                     }
                 }
@@ -244,6 +251,53 @@ class TcpTest {
                     p.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void aRelayCopiesBothWaysAndHalfClosesEachSideAfterItsEof() throws Exception {
+        try (TcpListener upstream = TcpListener.bind(ANY_LOOPBACK); TcpListener relay = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<Void> echoServer = rt.spawn(server(upstream, 1));
+            InetSocketAddress upstreamAddr = upstream.localAddress();
+            // The relay: accept one client, connect upstream, copy both ways.
+            JoinHandle<Io.Copied> relayed = rt.spawn(relay.accept().flatMap(client ->
+                    TcpStream.connect(upstreamAddr).flatMap(up -> Io.copyBidirectional(client, up))));
+            byte[] data = new byte[1024 * 1024];
+            new java.util.Random(7).nextBytes(data);
+            byte[] back;
+            try (Socket s = new Socket("127.0.0.1", relay.localAddress().getPort())) {
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        s.getOutputStream().write(data);
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                back = s.getInputStream().readAllBytes(); // EOF arrives only because the relay half-closed
+                writer.join();
+            }
+            assertThat(back).isEqualTo(data);
+            Io.Copied c = relayed.join(Duration.ofSeconds(20));
+            assertThat(c.aToB()).isEqualTo(data.length);
+            assertThat(c.bToA()).isEqualTo(data.length);
+            echoServer.join(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void splitHalvesReadAndWriteFromTwoTasksAtOnce() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<Void> srv = rt.spawn(server(l, 1));
+            TcpStream s = rt.blockOn(TcpStream.connect(l.localAddress()));
+            TcpStream.Halves h = s.split();
+            ByteBuffer out = ByteBuffer.allocate(4 * 1024 * 1024);
+            JoinHandle<Void> w = rt.spawn(Io.writeAll(h.writer(), out).flatMap(v -> Io.shutdown(h.writer())));
+            JoinHandle<byte[]> r = rt.spawn(readAll(s));
+            assertThat(r.join(Duration.ofSeconds(20))).hasSize(4 * 1024 * 1024);
+            w.join(Duration.ofSeconds(10));
+            srv.join(Duration.ofSeconds(10));
+            s.close();
         }
     }
 
