@@ -8,4 +8,5 @@ module dev.spindle.io {
 
     exports dev.spindle.io;
     exports dev.spindle.net;
+    exports dev.spindle.io.testkit;
 }
