@@ -301,6 +301,66 @@ class TcpTest {
         }
     }
 
+    /** Accepts and drops every byte: always ready. */
+    static final class Discard implements dev.spindle.io.AsyncWrite {
+        long bytes;
+
+        @Override
+        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) {
+            int n = src.remaining();
+            src.position(src.limit());
+            bytes += n;
+            return Poll.ready(n);
+        }
+
+        @Override
+        public Poll<Void> pollFlush(Context cx) {
+            return Poll.readyNull();
+        }
+
+        @Override
+        public Poll<Void> pollShutdown(Context cx) {
+            return Poll.readyNull();
+        }
+    }
+
+    @Test
+    void anAlwaysReadyConnectionCannotStarveTheOthers() throws Exception {
+        rt.close();
+        rt = Io.runtimeBuilder().workers(1).threadNamePrefix(prefix).build(); // one worker: starvation would show
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket flooder = new Socket(); Socket quiet = new Socket()) {
+            JoinHandle<TcpStream> a1 = rt.spawn(l.accept());
+            flooder.connect(l.localAddress());
+            TcpStream floodSide = a1.join(Duration.ofSeconds(10));
+            JoinHandle<TcpStream> a2 = rt.spawn(l.accept());
+            quiet.connect(l.localAddress());
+            TcpStream quietSide = a2.join(Duration.ofSeconds(10));
+
+            Thread pump = Thread.ofPlatform().daemon().start(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    OutputStream out = flooder.getOutputStream();
+                    while (!Thread.currentThread().isInterrupted()) {
+                        out.write(chunk);
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            JoinHandle<Long> drain = rt.spawn(Io.copy(floodSide, new Discard())); // never ends while flooded
+            Thread.sleep(200); // the reader is now hot: data is always there
+            JoinHandle<Integer> other = rt.spawn(Io.read(quietSide, ByteBuffer.allocate(8)));
+            quiet.getOutputStream().write(new byte[]{1, 2, 3});
+            assertThat(other.join(Duration.ofSeconds(10))).as("the quiet connection was served").isEqualTo(3);
+            assertThat(rt.metrics().perWorker().get(0).forcedYields()).as("the budget made the hot reader yield")
+                    .isPositive();
+            pump.interrupt();
+            drain.abort();
+            floodSide.close();
+            quietSide.close();
+        }
+    }
+
     @Test
     void ioOutsideAnIoRuntimeSaysHowToBuildOne() throws Exception {
         try (SpindleRuntime plain = SpindleRuntime.builder().workers(1).build();
