@@ -63,6 +63,37 @@ public final class Io {
         };
     }
 
+    /** Reads until EOF; completes with everything read (fails if it would exceed {@code limit} bytes). */
+    public static Future<byte[]> readToEnd(AsyncRead r, int limit) {
+        return new Once<>() {
+            private ByteBuffer buf = ByteBuffer.allocate(Math.min(limit, 8 * 1024));
+
+            @Override
+            Poll<byte[]> step(Context cx) throws IOException {
+                for (;;) {
+                    if (!buf.hasRemaining()) {
+                        if (buf.capacity() >= limit) {
+                            throw new IOException("stream longer than the limit of " + limit + " bytes");
+                        }
+                        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(limit, 2L * buf.capacity()));
+                        buf.flip();
+                        bigger.put(buf);
+                        buf = bigger;
+                    }
+                    Poll<Integer> p = r.pollRead(cx, buf);
+                    if (p.isPending()) {
+                        return Poll.pending();
+                    }
+                    if (p.value() < 0) {
+                        byte[] out = new byte[buf.position()];
+                        buf.flip().get(out);
+                        return Poll.ready(out);
+                    }
+                }
+            }
+        };
+    }
+
     /** Writes all of {@code src}. */
     public static Future<Void> writeAll(AsyncWrite w, ByteBuffer src) {
         return new Once<>() {

@@ -119,4 +119,43 @@ class IoFuturesTest {
         assertThatThrownBy(() -> f.poll(cx)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("polled after it completed");
     }
+
+    @Test
+    void readToEndCollectsEverythingAndEnforcesItsLimit() {
+        MockStream m = MockStream.builder().read("abc").readPending().read("defgh").readEof().build();
+        assertThat(drive(MockTask.of(Io.readToEnd(m, 1024)))).isEqualTo("abcdefgh".getBytes(StandardCharsets.UTF_8));
+        MockStream big = MockStream.builder().read("0123456789").readEof().build();
+        MockTask<byte[]> t = MockTask.of(Io.readToEnd(big, 4));
+        assertThatThrownBy(t::poll).isInstanceOf(UncheckedIOException.class).hasMessageContaining("limit of 4");
+    }
+
+    @Test
+    void aBufferedReaderServesSmallReadsFromOneFillAndPeeks() throws Exception {
+        MockStream m = MockStream.builder().read("hello world").readEof().build();
+        BufferedReader r = new BufferedReader(m, 64);
+        var cx = new dev.spindle.testkit.TestContext(dev.spindle.Waker.noop());
+        ByteBuffer peek = r.pollFill(cx).value();
+        assertThat(peek.remaining()).isEqualTo(11);
+        r.consume(6);
+        ByteBuffer dst = ByteBuffer.allocate(3);
+        assertThat(r.pollRead(cx, dst).value()).isEqualTo(3);
+        assertThat(new String(dst.array(), StandardCharsets.UTF_8)).isEqualTo("wor");
+        assertThat(r.buffered()).isEqualTo(2);
+        assertThat(drive(MockTask.of(Io.readToEnd(r, 100)))).isEqualTo("ld".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> r.consume(1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBufferedWriterGathersSmallWritesAndFlushesBeforeShutdown() {
+        MockStream m = MockStream.builder().write("abcdef").writePending().write("gh").build();
+        BufferedWriter w = new BufferedWriter(m, 6);
+        drive(MockTask.of(Io.writeAll(w, ByteBuffer.wrap("abc".getBytes(StandardCharsets.UTF_8)))));
+        drive(MockTask.of(Io.writeAll(w, ByteBuffer.wrap("def".getBytes(StandardCharsets.UTF_8)))));
+        assertThat(w.buffered()).as("nothing written yet: the buffer is exactly full").isEqualTo(6);
+        drive(MockTask.of(Io.writeAll(w, ByteBuffer.wrap("gh".getBytes(StandardCharsets.UTF_8)))));
+        drive(MockTask.of(Io.shutdown(w)));
+        assertThat(m.isShutdown()).isTrue();
+        assertThat(w.buffered()).isZero();
+        m.assertDone();
+    }
 }

@@ -1,0 +1,86 @@
+package dev.spindle.io;
+
+import dev.spindle.Context;
+import dev.spindle.Poll;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * An {@link AsyncRead} with a buffer in front, for parsers that look at bytes before consuming them
+ * ({@link #pollFill} then {@link #consume}), or that read in small pieces without a system call each.
+ * The buffer is allocated once (direct, so socket reads need no extra copy) and reused.
+ * Reads larger than the buffer bypass it when it is empty.
+ */
+public final class BufferedReader implements AsyncRead {
+    private final AsyncRead inner;
+    private final ByteBuffer buf; // readable region: [position, limit)
+    private boolean eof;
+
+    public BufferedReader(AsyncRead inner, int capacity) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+        }
+        this.buf = ByteBuffer.allocateDirect(capacity).flip();
+    }
+
+    public BufferedReader(AsyncRead inner) {
+        this(inner, 8 * 1024);
+    }
+
+    /**
+     * Makes buffered bytes available: {@code Ready(view)} with a read-only view of them (empty at EOF), reading
+     * from the inner stream only if nothing is buffered.
+     */
+    public Poll<ByteBuffer> pollFill(Context cx) throws IOException {
+        if (!buf.hasRemaining() && !eof) {
+            buf.clear();
+            Poll<Integer> p = inner.pollRead(cx, buf);
+            buf.flip();
+            if (p.isPending()) {
+                return Poll.pending();
+            }
+            if (p.value() < 0) {
+                eof = true;
+            }
+        }
+        return Poll.ready(buf.asReadOnlyBuffer());
+    }
+
+    /** Marks {@code n} buffered bytes as read. */
+    public void consume(int n) {
+        if (n < 0 || n > buf.remaining()) {
+            throw new IllegalArgumentException("consume(" + n + ") with " + buf.remaining() + " bytes buffered");
+        }
+        buf.position(buf.position() + n);
+    }
+
+    /** Bytes buffered now. */
+    public int buffered() {
+        return buf.remaining();
+    }
+
+    @Override
+    public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return Poll.ready(0);
+        }
+        if (!buf.hasRemaining() && dst.remaining() >= buf.capacity()) {
+            return eof ? Poll.ready(-1) : inner.pollRead(cx, dst); // large read: skip the copy
+        }
+        Poll<ByteBuffer> f = pollFill(cx);
+        if (f.isPending()) {
+            return Poll.pending();
+        }
+        if (!buf.hasRemaining()) {
+            return Poll.ready(-1);
+        }
+        int n = Math.min(dst.remaining(), buf.remaining());
+        ByteBuffer slice = buf.slice(buf.position(), n);
+        dst.put(slice);
+        consume(n);
+        return Poll.ready(n);
+    }
+}

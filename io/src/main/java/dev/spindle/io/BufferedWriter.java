@@ -1,0 +1,86 @@
+package dev.spindle.io;
+
+import dev.spindle.Context;
+import dev.spindle.Poll;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * An {@link AsyncWrite} that gathers small writes into one buffer (allocated once, direct) and hands them to
+ * the inner stream when the buffer is full, on {@link #pollFlush} and on {@link #pollShutdown}. Writes at least
+ * as large as the buffer go straight through once it is empty. Nothing buffered is lost: shutdown flushes first.
+ */
+public final class BufferedWriter implements AsyncWrite {
+    private final AsyncWrite inner;
+    private final ByteBuffer buf; // pending region: [0, position) while filling
+
+    public BufferedWriter(AsyncWrite inner, int capacity) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+        }
+        this.buf = ByteBuffer.allocateDirect(capacity);
+    }
+
+    public BufferedWriter(AsyncWrite inner) {
+        this(inner, 8 * 1024);
+    }
+
+    @Override
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        if (!src.hasRemaining()) {
+            return Poll.ready(0);
+        }
+        if (!buf.hasRemaining() || (buf.position() > 0 && src.remaining() > buf.remaining())) {
+            if (drain(cx).isPending()) {
+                return Poll.pending();
+            }
+        }
+        if (buf.position() == 0 && src.remaining() >= buf.capacity()) {
+            return inner.pollWrite(cx, src); // large write: skip the copy
+        }
+        int n = Math.min(src.remaining(), buf.remaining());
+        ByteBuffer slice = src.slice(src.position(), n);
+        buf.put(slice);
+        src.position(src.position() + n);
+        return Poll.ready(n);
+    }
+
+    /** Writes out everything buffered. */
+    private Poll<Void> drain(Context cx) throws IOException {
+        buf.flip();
+        try {
+            while (buf.hasRemaining()) {
+                if (inner.pollWrite(cx, buf).isPending()) {
+                    return Poll.pending();
+                }
+            }
+            return Poll.readyNull();
+        } finally {
+            buf.compact();
+        }
+    }
+
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        if (drain(cx).isPending()) {
+            return Poll.pending();
+        }
+        return inner.pollFlush(cx);
+    }
+
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        if (pollFlush(cx).isPending()) {
+            return Poll.pending();
+        }
+        return inner.pollShutdown(cx);
+    }
+
+    /** Bytes buffered and not yet written. */
+    public int buffered() {
+        return buf.position();
+    }
+}
