@@ -19,6 +19,24 @@ import java.util.Objects;
  * is the original {@link IOException}.
  */
 public final class Io {
+    static {
+        // Load every future class of this file now (the anonymous ones are Io$1, Io$2, ...): an I/O future's
+        // class must not need a file descriptor to load at the moment it is first used, which may be exactly
+        // when descriptors have run out. Found by the EMFILE test: every echo task failed at EOF while loading
+        // the shutdown future's class, and leaked its socket.
+        for (int i = 1; ; i++) {
+            try {
+                Class.forName(Io.class.getName() + "$" + i, false, Io.class.getClassLoader());
+            } catch (ClassNotFoundException end) {
+                break;
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final Class<?>[] PRELOADED = {Pump.class, Copied.class, java.io.EOFException.class,
+            UncheckedIOException.class};
+
     private Io() {
     }
 

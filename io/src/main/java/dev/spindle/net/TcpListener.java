@@ -19,9 +19,25 @@ import java.nio.channels.SocketChannel;
  * of the runtime that first polls {@link #accept()}.
  */
 public final class TcpListener implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.spindle.net");
+    /**
+     * Back-off after accept() fails for lack of file descriptors (EMFILE/ENFILE): the pending connection stays
+     * in the backlog, so the listening socket stays readable, and retrying at once would spin (the bug this
+     * guards against). Start at 10 ms, double up to 1 s, reset on the next successful accept.
+     */
+    private static final long MIN_BACKOFF_NANOS = 10_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    /** Loaded now, while descriptors are available: the back-off path runs exactly when they are not. */
+    @SuppressWarnings("unused")
+    private static final Class<?>[] PRELOADED = {dev.spindle.time.Time.class, dev.spindle.time.Sleep.class};
+
     private final ServerSocketChannel channel;
     private volatile ScheduledIo io;
     private volatile boolean closed;
+    /** Accept back-off state; owned by the task polling accept (one at a time). */
+    private dev.spindle.time.Sleep backoff;
+    private long backoffNanos;
+    private long failedAccepts;
 
     private TcpListener(ServerSocketChannel channel) {
         this.channel = channel;
@@ -77,6 +93,12 @@ public final class TcpListener implements AutoCloseable {
         IoDriver driver = IoDriver.current();
         ScheduledIo sio = registration(driver);
         for (;;) {
+            if (backoff != null) {
+                if (backoff.poll(cx).isPending()) {
+                    return Poll.pending(); // the timer holds our waker; no read interest meanwhile
+                }
+                backoff = null;
+            }
             long ev = sio.pollReady(cx, ScheduledIo.READABLE);
             if (ScheduledIo.isPending(ev)) {
                 return Poll.pending();
@@ -87,13 +109,58 @@ public final class TcpListener implements AutoCloseable {
             if (!cx.consumeBudget()) {
                 return Poll.pending();
             }
-            SocketChannel s = channel.accept();
+            SocketChannel s;
+            try {
+                s = channel.accept();
+            } catch (IOException e) {
+                if (!isOutOfDescriptors(e)) {
+                    throw e;
+                }
+                failedAccepts++;
+                backoffNanos = backoffNanos == 0 ? MIN_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
+                if (backoffNanos == MIN_BACKOFF_NANOS) {
+                    logQuietly(System.Logger.Level.WARNING, "accept() on " + channel.getLocalAddress() + " failed: "
+                            + e.getMessage() + "; backing off (10 ms doubling to 1 s) until descriptors free up");
+                }
+                backoff = dev.spindle.time.Time.sleep(java.time.Duration.ofNanos(backoffNanos));
+                continue;
+            }
             if (s != null) {
-                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                return Poll.ready(new TcpStream(s, driver.register(s)));
+                if (backoffNanos != 0) {
+                    logQuietly(System.Logger.Level.INFO, "accept() on " + channel.getLocalAddress()
+                            + " recovered after " + failedAccepts + " failed attempt(s)");
+                    backoffNanos = 0;
+                    failedAccepts = 0;
+                }
+                try {
+                    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    return Poll.ready(new TcpStream(s, driver.register(s)));
+                } catch (IOException e) {
+                    s.close();
+                    throw e;
+                }
             }
             sio.clearReadiness(ev, ScheduledIo.READABLE);
         }
+    }
+
+    /** Logging may itself need descriptors (it loads classes): it must never break the accept loop. */
+    private static void logQuietly(System.Logger.Level level, String message) {
+        try {
+            LOG.log(level, message);
+        } catch (Throwable ignored) {
+            // out of descriptors: the failure counter still tells the story
+        }
+    }
+
+    /** accept() attempts that failed for lack of descriptors since the last success. */
+    public long failedAccepts() {
+        return failedAccepts;
+    }
+
+    private static boolean isOutOfDescriptors(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("Too many open files") || m.contains("Too many open files in system"));
     }
 
     private ScheduledIo registration(IoDriver driver) throws IOException {

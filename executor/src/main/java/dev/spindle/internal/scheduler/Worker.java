@@ -351,7 +351,17 @@ final class Worker implements Runnable {
     private void runOne(Task<?> task) {
         polls++;
         cx.prepare(task, config.budget());
-        switch (task.run(cx)) {
+        Task.RunOutcome outcome;
+        try {
+            outcome = task.run(cx);
+        } catch (Throwable fatal) {
+            // Task.run already turns every failure of the future into a failed task; reaching here means the
+            // runtime itself could not (e.g. a class that cannot be loaded while out of file descriptors).
+            // The worker must survive: report and go on.
+            reportFatal(task, fatal);
+            return;
+        }
+        switch (outcome) {
             case IDLE, DONE -> {
             }
             case REQUEUE -> {
@@ -361,6 +371,15 @@ final class Worker implements Runnable {
                     scheduler.notifyParkedFromWorker();
                 }
             }
+        }
+    }
+
+    private static void reportFatal(Task<?> task, Throwable fatal) {
+        try {
+            System.getLogger("dev.spindle.runtime").log(System.Logger.Level.ERROR,
+                    "the runtime failed while running " + task + "; the worker goes on", fatal);
+        } catch (Throwable ignored) {
+            // not even logging works (out of descriptors or memory): keep the worker alive regardless
         }
     }
 

@@ -45,6 +45,16 @@ public abstract class Completion<T> {
     private static final VarHandle WAITERS;
     private static final VarHandle JOIN_WAKER;
 
+    /**
+     * Classes needed only when something goes wrong, loaded up front: under descriptor exhaustion (EMFILE) or
+     * memory pressure the class loader may be unable to read a class file, and a failure path that fails to
+     * load would turn one failed task into a dead worker.
+     */
+    @SuppressWarnings("unused")
+    private static final Class<?>[] PRELOADED = {Failed.class, Cancelled.class, TaskFailedException.class,
+            TaskCancelledException.class, java.util.concurrent.CompletionException.class,
+            dev.spindle.internal.combinator.MapFuture.class, dev.spindle.internal.combinator.FlatMapFuture.class};
+
     static {
         try {
             WAITERS = MethodHandles.lookup().findVarHandle(Completion.class, "waiters", Object.class);
