@@ -36,6 +36,19 @@ public sealed interface Poll<T> permits Poll.Ready, Poll.Pending {
         return new Ready<>(value);
     }
 
+    /**
+     * A ready byte count (a read's or write's result, -1 for end of stream). Counts up to 16 KiB come from a
+     * shared table, so I/O in steady state does not allocate a result per call.
+     */
+    static Poll<Integer> readyCount(int n) {
+        return ReadyCounts.of(n);
+    }
+
+    /** A ready byte count as a {@code long} (gathering writes); shared like {@link #readyCount(int)}. */
+    static Poll<Long> readyCount(long n) {
+        return ReadyCounts.of(n);
+    }
+
     /** The ready result of a {@code Future<Void>}; shared, so it does not allocate. */
     @SuppressWarnings("unchecked")
     static <T> Poll<T> readyNull() {

@@ -31,10 +31,10 @@ public interface AsyncWrite {
         for (ByteBuffer b : srcs) {
             if (b.hasRemaining()) {
                 Poll<Integer> p = pollWrite(cx, b);
-                return p.isPending() ? Poll.pending() : Poll.ready((long) p.value());
+                return p.isPending() ? Poll.pending() : Poll.readyCount((long) p.value());
             }
         }
-        return Poll.ready(0L);
+        return Poll.readyCount(0L);
     }
 
     /** Completes once written bytes are handed to the transport. */

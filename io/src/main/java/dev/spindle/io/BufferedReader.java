@@ -17,6 +17,8 @@ public final class BufferedReader implements AsyncRead {
     private final AsyncRead inner;
     private final ByteBuffer buf; // readable region: [position, limit)
     private boolean eof;
+    private ByteBuffer view; // read-only twin of buf handed out by pollFill, created on first use
+    private Poll<ByteBuffer> readyView;
 
     public BufferedReader(AsyncRead inner, int capacity) {
         this.inner = Objects.requireNonNull(inner, "inner");
@@ -32,7 +34,9 @@ public final class BufferedReader implements AsyncRead {
 
     /**
      * Makes buffered bytes available: {@code Ready(view)} with a read-only view of them (empty at EOF), reading
-     * from the inner stream only if nothing is buffered.
+     * from the inner stream only if nothing is buffered. The view (and the {@code Ready} holding it) is one
+     * object per reader, reset on every call, so a fill allocates nothing: it is valid until the next call on
+     * this reader; mark what was used with {@link #consume(int)}.
      */
     public Poll<ByteBuffer> pollFill(Context cx) throws IOException {
         if (!buf.hasRemaining() && !eof) {
@@ -46,7 +50,12 @@ public final class BufferedReader implements AsyncRead {
                 eof = true;
             }
         }
-        return Poll.ready(buf.asReadOnlyBuffer());
+        if (readyView == null) {
+            view = buf.asReadOnlyBuffer();
+            readyView = Poll.ready(view);
+        }
+        view.limit(buf.limit()).position(buf.position());
+        return readyView;
     }
 
     /** Marks {@code n} buffered bytes as read. */
@@ -65,22 +74,22 @@ public final class BufferedReader implements AsyncRead {
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         if (!buf.hasRemaining() && dst.remaining() >= buf.capacity()) {
-            return eof ? Poll.ready(-1) : inner.pollRead(cx, dst); // large read: skip the copy
+            return eof ? Poll.readyCount(-1) : inner.pollRead(cx, dst); // large read: skip the copy
         }
         Poll<ByteBuffer> f = pollFill(cx);
         if (f.isPending()) {
             return Poll.pending();
         }
         if (!buf.hasRemaining()) {
-            return Poll.ready(-1);
+            return Poll.readyCount(-1);
         }
         int n = Math.min(dst.remaining(), buf.remaining());
-        ByteBuffer slice = buf.slice(buf.position(), n);
-        dst.put(slice);
+        dst.put(dst.position(), buf, buf.position(), n); // absolute bulk copy: no slice object per read
+        dst.position(dst.position() + n);
         consume(n);
-        return Poll.ready(n);
+        return Poll.readyCount(n);
     }
 }

@@ -31,7 +31,7 @@ public final class BufferedWriter implements AsyncWrite {
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         if (!src.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         if (!buf.hasRemaining() || (buf.position() > 0 && src.remaining() > buf.remaining())) {
             if (drain(cx).isPending()) {
@@ -45,7 +45,7 @@ public final class BufferedWriter implements AsyncWrite {
         ByteBuffer slice = src.slice(src.position(), n);
         buf.put(slice);
         src.position(src.position() + n);
-        return Poll.ready(n);
+        return Poll.readyCount(n);
     }
 
     /** Writes out everything buffered. */

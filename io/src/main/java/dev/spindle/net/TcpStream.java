@@ -107,7 +107,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         for (;;) {
             long ev = io.pollReady(cx, ScheduledIo.READABLE);
@@ -120,7 +120,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             }
             int n = channel.read(dst);
             if (n != 0) {
-                return Poll.ready(n);
+                return Poll.readyCount(n);
             }
             io.clearReadiness(ev, ScheduledIo.READABLE);
         }
@@ -129,7 +129,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         if (!src.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         for (;;) {
             long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
@@ -142,7 +142,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             }
             int n = channel.write(src);
             if (n > 0) {
-                return Poll.ready(n);
+                return Poll.readyCount(n);
             }
             io.clearReadiness(ev, ScheduledIo.WRITABLE);
         }
@@ -165,7 +165,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                 any |= b.hasRemaining();
             }
             if (n > 0 || !any) {
-                return Poll.ready(n);
+                return Poll.readyCount(n);
             }
             io.clearReadiness(ev, ScheduledIo.WRITABLE);
         }

@@ -12,7 +12,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Iterator;
 
 /**
  * The reactor: a {@link Selector} driven by the runtime through the {@link EventDriver} contract, turning
@@ -41,6 +40,7 @@ public final class IoDriver implements EventDriver {
     }
 
     private final Selector selector;
+    private final java.util.function.Consumer<SelectionKey> onSelected = this::onSelected; // one object, reused
     private final MpscUnboundedAtomicArrayQueue<ScheduledIo> interest = new MpscUnboundedAtomicArrayQueue<>(256);
     @SuppressWarnings("unused")
     private volatile boolean selecting;
@@ -90,23 +90,22 @@ public final class IoDriver implements EventDriver {
         try {
             applyInterest();
             if (timeoutNanos == 0) {
-                selector.selectNow();
+                selector.selectNow(onSelected);
             } else {
                 SELECTING.setVolatile(this, true); // then re-check the queue (Dekker with enqueueInterest)
                 try {
                     if (!interest.isEmpty()) {
                         applyInterest();
-                        selector.selectNow();
+                        selector.selectNow(onSelected);
                     } else if (timeoutNanos < 0) {
-                        selector.select();
+                        selector.select(onSelected);
                     } else {
-                        selector.select(Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                        selector.select(onSelected, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
                     }
                 } finally {
                     SELECTING.setVolatile(this, false);
                 }
             }
-            dispatch();
         } catch (IOException e) {
             throw new UncheckedIOException("the reactor's selector failed", e);
         } catch (java.nio.channels.ClosedSelectorException e) {
@@ -132,27 +131,27 @@ public final class IoDriver implements EventDriver {
         }
     }
 
-    private void dispatch() {
-        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            ScheduledIo sio = (ScheduledIo) key.attachment();
-            if (!key.isValid()) {
-                sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
-                continue;
-            }
-            int ready = key.readyOps();
-            int bits = 0;
-            if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
-                bits |= ScheduledIo.READABLE;
-            }
-            if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-                bits |= ScheduledIo.WRITABLE;
-            }
-            key.interestOps(key.interestOps() & ~ready); // interest only while somebody waits
-            sio.setReadiness(bits);
+    /**
+     * Turns one selected key into readiness bits and wakes. Called by the selector for each ready key
+     * ({@code select(Consumer)}): unlike iterating {@code selectedKeys()}, that adds nothing to a hash set
+     * and makes no iterator, so a select allocates nothing.
+     */
+    private void onSelected(SelectionKey key) {
+        ScheduledIo sio = (ScheduledIo) key.attachment();
+        if (!key.isValid()) {
+            sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+            return;
         }
+        int ready = key.readyOps();
+        int bits = 0;
+        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            bits |= ScheduledIo.READABLE;
+        }
+        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            bits |= ScheduledIo.WRITABLE;
+        }
+        key.interestOps(key.interestOps() & ~ready); // interest only while somebody waits
+        sio.setReadiness(bits);
     }
 
     @Override

@@ -148,11 +148,11 @@ public final class MockStream implements AsyncRead, AsyncWrite {
                 throw f.error();
             }
             case Eof e -> {
-                return Poll.ready(-1); // stays: EOF again on every later read
+                return Poll.readyCount(-1); // stays: EOF again on every later read
             }
             case Data d -> {
                 if (!dst.hasRemaining()) {
-                    return Poll.ready(0);
+                    return Poll.readyCount(0);
                 }
                 int n = Math.min(dst.remaining(), d.bytes().length - d.offset()[0]);
                 dst.put(d.bytes(), d.offset()[0], n);
@@ -160,7 +160,7 @@ public final class MockStream implements AsyncRead, AsyncWrite {
                 if (d.offset()[0] == d.bytes().length) {
                     reads.poll();
                 }
-                return Poll.ready(n);
+                return Poll.readyCount(n);
             }
         }
     }
@@ -171,7 +171,7 @@ public final class MockStream implements AsyncRead, AsyncWrite {
             throw new IOException("MockStream: write after shutdown");
         }
         if (!src.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         Action a = writes.peek();
         if (a == null) {
@@ -199,7 +199,7 @@ public final class MockStream implements AsyncRead, AsyncWrite {
                 if (d.offset()[0] == d.bytes().length) {
                     writes.poll();
                 }
-                return Poll.ready(n);
+                return Poll.readyCount(n);
             }
         }
     }
