@@ -209,6 +209,31 @@ class TcpTest {
     }
 
     @Test
+    void aPeerResetFailsAPendingWriteWithAnIOExceptionAndNothingSpinsAfterwards() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            Socket peer = new Socket();
+            peer.setReceiveBufferSize(4096);
+            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
+            peer.connect(l.localAddress());
+            TcpStream s = accepted.join(Duration.ofSeconds(10));
+            s.setSendBufferSize(4096);
+            JoinHandle<Void> writer = rt.spawn(Io.writeAll(s, ByteBuffer.allocate(64 * 1024 * 1024)));
+            Thread.sleep(300); // buffers full: the writer waits for space
+            assertThat(writer.isDone()).isFalse();
+            peer.setSoLinger(true, 0);
+            peer.close(); // RST while the write is pending
+            assertThatThrownBy(() -> writer.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                    .cause().isInstanceOf(UncheckedIOException.class)
+                    .cause().isInstanceOf(IOException.class);
+            s.close();
+            long cpu0 = cpu(prefix);
+            Thread.sleep(1000);
+            assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU after the reset").isLessThan(Duration.ofMillis(50));
+            assertThat(rt.metrics().alive()).isZero();
+        }
+    }
+
+    @Test
     void aWriterFacingAStalledReaderWaitsWithoutSpinning() throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
             peer.setReceiveBufferSize(4096);
