@@ -279,6 +279,49 @@ class TcpTest {
         }
     }
 
+    /**
+     * Regression: a connection that has written (and a Spindle client that connected) must not leave write
+     * interest behind. A leftover OP_CONNECT on a connected socket made epoll report POLLOUT forever with no
+     * key selected, and one idle connection spun a core.
+     */
+    @Test
+    void connectionsThatTalkedThenWentIdleCostNoCpu() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            int blockingClients = 10;
+            JoinHandle<Void> srv = rt.spawn(server(l, blockingClients + 1));
+            List<Socket> peers = new ArrayList<>();
+            try {
+                for (int i = 0; i < blockingClients; i++) {
+                    Socket p = new Socket("127.0.0.1", l.localAddress().getPort());
+                    p.getOutputStream().write(new byte[] {1, 2, 3});
+                    assertThat(p.getInputStream().readNBytes(3)).containsExactly(1, 2, 3);
+                    peers.add(p);
+                }
+                // A Spindle client: connect (OP_CONNECT), write, read its echo, then stay open and idle.
+                TcpStream client = rt.blockOn(TcpStream.connect(l.localAddress()));
+                rt.blockOn(Io.writeAll(client, ByteBuffer.wrap(new byte[] {9})));
+                ByteBuffer one = ByteBuffer.allocate(1);
+                rt.blockOn(Io.readExact(client, one));
+                assertThat(one.get(0)).isEqualTo((byte) 9);
+                JoinHandle<Integer> idleRead = rt.spawn(Io.read(client, ByteBuffer.allocate(1)));
+                srv.join(Duration.ofSeconds(10));
+                Thread.sleep(200);
+                long cpu0 = cpu(prefix);
+                long polls0 = rt.metrics().totalPolls();
+                Thread.sleep(2000);
+                assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU of idle connections").isLessThan(Duration.ofMillis(50));
+                assertThat(rt.metrics().totalPolls() - polls0).as("polls while idle").isLessThan(10);
+                assertThat(idleRead.isDone()).isFalse();
+                idleRead.abort();
+                client.close();
+            } finally {
+                for (Socket p : peers) {
+                    p.close();
+                }
+            }
+        }
+    }
+
     @Test
     void aRelayCopiesBothWaysAndHalfClosesEachSideAfterItsEof() throws Exception {
         try (TcpListener upstream = TcpListener.bind(ANY_LOOPBACK); TcpListener relay = TcpListener.bind(ANY_LOOPBACK)) {

@@ -12,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 
 /**
  * The reactor: a {@link Selector} driven by the runtime through the {@link EventDriver} contract, turning
@@ -125,10 +126,23 @@ public final class IoDriver implements EventDriver {
                 nio |= key.channel().validOps() & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
             }
             if ((ops & ScheduledIo.WRITABLE) != 0) {
-                nio |= key.channel().validOps() & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+                nio |= writeOp(key);
             }
             key.interestOps(key.interestOps() | nio);
         }
+    }
+
+    /**
+     * The op that means "writable" for this key's channel now: OP_CONNECT while a connect is in progress,
+     * OP_WRITE otherwise. Never both, and never OP_CONNECT on a connected socket: the JDK maps OP_CONNECT
+     * to POLLOUT but reports it only while the connection is pending, so a leftover OP_CONNECT makes epoll
+     * return POLLOUT forever with no key selected (a connection that had written once then spun a core).
+     */
+    private static int writeOp(SelectionKey key) {
+        if (key.channel() instanceof SocketChannel sc && sc.isConnectionPending()) {
+            return SelectionKey.OP_CONNECT;
+        }
+        return key.channel().validOps() & SelectionKey.OP_WRITE;
     }
 
     /**
@@ -150,7 +164,16 @@ public final class IoDriver implements EventDriver {
         if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
             bits |= ScheduledIo.WRITABLE;
         }
-        key.interestOps(key.interestOps() & ~ready); // interest only while somebody waits
+        // Interest only while somebody waits: drop every op of the directions that fired, not only the ops
+        // reported, so that no op is left behind that the selector would keep polling.
+        int drop = 0;
+        if ((bits & ScheduledIo.READABLE) != 0) {
+            drop |= SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+        }
+        if ((bits & ScheduledIo.WRITABLE) != 0) {
+            drop |= SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
+        }
+        key.interestOps(key.interestOps() & ~drop);
         sio.setReadiness(bits);
     }
 
