@@ -1,0 +1,20 @@
+/**
+ * Three small network servers written directly against Spindle's poll API, meant to be read as examples and
+ * run as benchmark targets.
+ *
+ * <ul>
+ *   <li>{@link dev.spindle.examples.net.EchoServer}: TCP echo, one task per connection.</li>
+ *   <li>{@link dev.spindle.examples.net.HelloHttpServer}: a small HTTP/1.1 server (keep-alive, pipelining,
+ *       streamed bodies, strict limits).</li>
+ *   <li>{@link dev.spindle.examples.net.TcpRelay}: a TCP proxy to one upstream address.</li>
+ * </ul>
+ *
+ * <p>There is no async/await: every connection is a hand-written {@link dev.spindle.Future} whose fields are
+ * its state, advanced by {@code poll} until the socket says "would block", at which point the socket has
+ * registered the task's waker and {@code poll} returns {@code Pending}. Each server has
+ * {@code start(runtime, address, ...)} returning a {@link dev.spindle.examples.net.ServerHandle}, and a
+ * {@code main} with the command line the benchmark scripts use:
+ * {@code --port P --host H --workers N} (and {@code --upstream host:port} for the relay); it prints
+ * {@code listening on HOST:PORT} once bound, then serves until killed.
+ */
+package dev.spindle.examples.net;
