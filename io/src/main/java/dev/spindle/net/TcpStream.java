@@ -36,9 +36,11 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final ScheduledIo io;
     private volatile boolean closed;
 
+    /** {@code channel} is connected (accepted, or its connect finished). */
     TcpStream(SocketChannel channel, ScheduledIo io) {
         this.channel = channel;
         this.io = io;
+        io.assumeReady(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
     }
 
     /** A future connecting to {@code address}; registers with the reactor of the runtime polling it. */

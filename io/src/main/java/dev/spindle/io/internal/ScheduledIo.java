@@ -120,6 +120,17 @@ public final class ScheduledIo {
         }
     }
 
+    /**
+     * Marks directions ready without a selector event, for a socket that has just connected: it is writable
+     * (its send buffer is empty) and may already hold data (a client usually sends at once). The first
+     * operation then tries the system call straight away; only if it would block does it clear the bit and
+     * ask the reactor for interest. That saves a selector round trip (interest change, select, wake) on the
+     * first read and the first write of every connection, and costs at most one failed read.
+     */
+    public void assumeReady(int bits) {
+        setReadiness(bits & (READABLE | WRITABLE)); // nobody waits yet, so this wakes nobody
+    }
+
     /** Reactor thread (or close): sets bits, advances the tick, wakes the waiters of those directions. */
     void setReadiness(int bits) {
         for (;;) {
