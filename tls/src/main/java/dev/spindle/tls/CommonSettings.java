@@ -1,0 +1,90 @@
+package dev.spindle.tls;
+
+import javax.net.ssl.SSLParameters;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings shared by {@link TlsConnector} and {@link TlsAcceptor}, validated when set (each message names the
+ * setting) and applied to every new engine through {@link SSLParameters}.
+ */
+final class CommonSettings {
+    /**
+     * Default handshake deadline. A handshake between live peers takes milliseconds; a peer that has not
+     * finished after 10 s is stalled or hostile (a slow-loris client holds a connection and a task otherwise).
+     */
+    static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    EngineFactory engineFactory = EngineFactory.jdk();
+    Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    boolean requireCloseNotify = true;
+    List<String> alpn = List.of();
+    String[] protocols;
+    String[] cipherSuites;
+
+    CommonSettings copy() {
+        CommonSettings c = new CommonSettings();
+        c.engineFactory = engineFactory;
+        c.handshakeTimeout = handshakeTimeout;
+        c.requireCloseNotify = requireCloseNotify;
+        c.alpn = alpn;
+        c.protocols = protocols == null ? null : protocols.clone();
+        c.cipherSuites = cipherSuites == null ? null : cipherSuites.clone();
+        return c;
+    }
+
+    void engineFactory(EngineFactory f) {
+        engineFactory = Objects.requireNonNull(f, "engineFactory");
+    }
+
+    void handshakeTimeout(Duration limit) {
+        Objects.requireNonNull(limit, "handshakeTimeout");
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive, was " + limit);
+        }
+        handshakeTimeout = limit;
+    }
+
+    void alpn(String... protocolNames) {
+        Objects.requireNonNull(protocolNames, "alpn");
+        for (String p : protocolNames) {
+            if (p == null || p.isEmpty() || p.length() > 255) {
+                throw new IllegalArgumentException("alpn: protocol names must be 1 to 255 characters, got \"" + p + "\"");
+            }
+        }
+        alpn = List.of(protocolNames);
+    }
+
+    void protocols(String... names) {
+        protocols = nonEmpty("protocols", names);
+    }
+
+    void cipherSuites(String... names) {
+        cipherSuites = nonEmpty("cipherSuites", names);
+    }
+
+    private static String[] nonEmpty(String what, String... names) {
+        Objects.requireNonNull(names, what);
+        if (names.length == 0) {
+            throw new IllegalArgumentException(what + ": at least one name is needed");
+        }
+        for (String n : names) {
+            Objects.requireNonNull(n, what + " contains null");
+        }
+        return names.clone();
+    }
+
+    /** Applies protocols, cipher suites and ALPN to {@code p}. */
+    void applyTo(SSLParameters p) {
+        if (protocols != null) {
+            p.setProtocols(protocols.clone());
+        }
+        if (cipherSuites != null) {
+            p.setCipherSuites(cipherSuites.clone());
+        }
+        if (!alpn.isEmpty()) {
+            p.setApplicationProtocols(alpn.toArray(String[]::new));
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package dev.spindle.tls;
+
+import dev.spindle.JoinHandle;
+import dev.spindle.SpindleRuntime;
+import dev.spindle.TaskFailedException;
+import dev.spindle.io.Io;
+import dev.spindle.net.TcpListener;
+import dev.spindle.net.TcpStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.spindle.tls.TlsTestSupport.ANY_LOOPBACK;
+import static dev.spindle.tls.TlsTestSupport.SERVER;
+import static dev.spindle.tls.TlsTestSupport.acceptTls;
+import static dev.spindle.tls.TlsTestSupport.connectTls;
+import static dev.spindle.tls.TlsTestSupport.expected;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Someone else's TLS as the peer: the JDK's blocking SSLSocket and SSLServerSocket. */
+@Timeout(value = 60, unit = SECONDS)
+class TlsInteropTest {
+    private static final long MiB = 1024 * 1024;
+    private SpindleRuntime rt;
+
+    @BeforeEach
+    void start() {
+        rt = TlsTestSupport.runtime("tls-interop-" + System.nanoTime() + "-");
+    }
+
+    @AfterEach
+    void stop() {
+        rt.close();
+    }
+
+    private static SSLServerSocket jdkServer(String protocol) throws Exception {
+        SSLServerSocket ss = (SSLServerSocket) SERVER.serverContext().getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ss.setEnabledProtocols(new String[]{protocol});
+        return ss;
+    }
+
+    private static SSLSocket jdkClient(int port, String protocol) throws Exception {
+        SSLSocket s = (SSLSocket) SERVER.trustContext().getSocketFactory().createSocket("127.0.0.1", port);
+        s.setEnabledProtocols(new String[]{protocol});
+        return s;
+    }
+
+    private static <T> CompletableFuture<T> inThread(Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void sixteenMiBEachWayAgainstAJdkServerThroughASplitStream(String protocol) throws Exception {
+        long bytes = 16 * MiB;
+        try (SSLServerSocket ss = jdkServer(protocol)) {
+            CompletableFuture<TlsTestSupport.Digest> peer = inThread(() -> {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    CompletableFuture<TlsTestSupport.Digest> sent = inThread(() -> TlsTestSupport.writeData(s.getOutputStream(), 2, bytes));
+                    TlsTestSupport.Digest got = TlsTestSupport.readDigest(s.getInputStream(), bytes);
+                    sent.get(30, SECONDS);
+                    assertThat(s.getInputStream().read()).as("our close_notify").isEqualTo(-1);
+                    return got;
+                }
+            });
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(protocol)));
+            TlsStream.Halves<TcpStream> h = client.split();
+            JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 1, bytes, 64 * 1024));
+            JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
+            assertThat(reader.join(Duration.ofSeconds(40))).isEqualTo(expected(2, bytes));
+            assertThat(writer.join(Duration.ofSeconds(40))).isEqualTo(expected(1, bytes));
+            rt.blockOn(Io.shutdown(h.writer()));
+            assertThat(peer.get(30, SECONDS)).isEqualTo(expected(1, bytes));
+            assertThat(rt.blockOn(TlsTestSupport.readAll(h.reader()))).as("the peer's close_notify").isEmpty();
+            client.close();
+        }
+    }
+
+    @Test
+    void manySmallWritesEachWay() throws Exception {
+        int writes = 5000;
+        int size = 13;
+        long bytes = (long) writes * size;
+        try (SSLServerSocket ss = jdkServer("TLSv1.3")) {
+            CompletableFuture<Long> echo = inThread(() -> {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    byte[] buf = new byte[size]; // small reads, small writes: one record per write back
+                    long n = 0;
+                    for (int r; (r = in.read(buf)) >= 0; ) {
+                        out.write(buf, 0, r);
+                        n += r;
+                    }
+                    return n;
+                }
+            });
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector()));
+            TlsStream.Halves<TcpStream> h = client.split();
+            JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 3, bytes, size));
+            JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
+            assertThat(writer.join(Duration.ofSeconds(30))).isEqualTo(expected(3, bytes));
+            assertThat(reader.join(Duration.ofSeconds(30))).isEqualTo(expected(3, bytes));
+            rt.blockOn(Io.shutdown(client));
+            assertThat(echo.get(30, SECONDS)).isEqualTo(bytes);
+            client.close();
+        }
+    }
+
+    /** {@code SSLSocket.startHandshake()} on an established TLS 1.3 connection sends a KeyUpdate (update_requested). */
+    @Test
+    void keyUpdatesFromAJdkPeerMidTransferAreAnswered() throws Exception {
+        long down = 4 * MiB;
+        long up = 2 * MiB;
+        int keyUpdates = 8;
+        try (SSLServerSocket ss = jdkServer("TLSv1.3")) {
+            CompletableFuture<TlsTestSupport.Digest> peer = inThread(() -> {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    CompletableFuture<TlsTestSupport.Digest> received = inThread(() -> {
+                        TlsTestSupport.Digest d = TlsTestSupport.readDigest(s.getInputStream(), up);
+                        // Drain until our close_notify: closing with unread bytes (our last KeyUpdate answer)
+                        // would make the kernel reset the connection and drop what is still in flight to us.
+                        assertThat(s.getInputStream().read()).isEqualTo(-1);
+                        return d;
+                    });
+                    OutputStream out = s.getOutputStream();
+                    TlsTestSupport.Data data = new TlsTestSupport.Data(4);
+                    byte[] chunk = new byte[(int) (down / keyUpdates)];
+                    for (int i = 0; i < keyUpdates; i++) {
+                        data.fill(chunk, chunk.length);
+                        out.write(chunk);
+                        s.startHandshake(); // TLS 1.3: a KeyUpdate asking us to update our keys too
+                    }
+                    out.flush();
+                    return received.get(30, SECONDS);
+                }
+            });
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector("TLSv1.3")));
+            TlsStream.Halves<TcpStream> h = client.split();
+            JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), down));
+            JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 5, up, 32 * 1024));
+            assertThat(reader.join(Duration.ofSeconds(30))).isEqualTo(expected(4, down));
+            assertThat(writer.join(Duration.ofSeconds(30))).isEqualTo(expected(5, up));
+            rt.blockOn(Io.shutdown(client));
+            assertThat(peer.get(30, SECONDS)).as("what we sent while answering the KeyUpdates").isEqualTo(expected(5, up));
+            client.close();
+        }
+    }
+
+    @Test
+    void aTls12RenegotiationStartedByAJdkClientIsCarriedOut() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<Long> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.2")).flatMap(TlsTestSupport::echo));
+            try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
+                AtomicInteger handshakes = new AtomicInteger();
+                s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                out.write("before".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(in.readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("before");
+                await().atMost(Duration.ofSeconds(10)).until(() -> handshakes.get() == 1);
+                s.startHandshake(); // renegotiation: a new ClientHello on the established session
+                out.write("after".getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+                TlsTestSupport.Digest big = TlsTestSupport.writeData(out, 6, MiB); // and the session still works
+                assertThat(TlsTestSupport.readDigest(in, MiB)).isEqualTo(big);
+                await().atMost(Duration.ofSeconds(10)).until(() -> handshakes.get() == 2);
+            }
+            assertThat(server.join(Duration.ofSeconds(10))).isEqualTo(11 + MiB);
+        }
+    }
+
+    @Test
+    void aTls12RenegotiationStartedByAJdkServerIsCarriedOut() throws Exception {
+        try (SSLServerSocket ss = jdkServer("TLSv1.2")) {
+            AtomicInteger handshakes = new AtomicInteger();
+            CompletableFuture<String> peer = inThread(() -> {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
+                    InputStream in = s.getInputStream();
+                    String first = new String(in.readNBytes(5), StandardCharsets.US_ASCII);
+                    s.startHandshake(); // HelloRequest: asks the client to renegotiate
+                    s.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII));
+                    String second = new String(in.readNBytes(6), StandardCharsets.US_ASCII);
+                    s.getOutputStream().write("done".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(in.read()).as("the client's close_notify").isEqualTo(-1);
+                    return first + second;
+                }
+            });
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector("TLSv1.2")));
+            rt.blockOn(Io.writeAll(client, ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))));
+            ByteBuffer ok = ByteBuffer.allocate(2);
+            rt.blockOn(Io.readExact(client, ok));
+            rt.blockOn(Io.writeAll(client, ByteBuffer.wrap(" world".getBytes(StandardCharsets.US_ASCII))));
+            ByteBuffer done = ByteBuffer.allocate(4);
+            rt.blockOn(Io.readExact(client, done));
+            rt.blockOn(Io.shutdown(client));
+            assertThat(peer.get(30, SECONDS)).isEqualTo("hello world");
+            await().atMost(Duration.ofSeconds(10)).until(() -> handshakes.get() == 2);
+            client.close();
+        }
+    }
+
+    @Test
+    void afterTheClientsCloseNotifyTls13StillLetsUsSendTheResponse() throws Exception {
+        long response = MiB;
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.3"))
+                    .flatMap(tls -> TlsTestSupport.readAll(tls)
+                            .flatMap(request -> TlsTestSupport.writeData(tls, 7, response, 16 * 1024))
+                            .flatMap(d -> Io.shutdown(tls).map(v -> {
+                                TlsTestSupport.closeQuietly(tls);
+                                return d;
+                            }))));
+            try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.3")) {
+                s.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput(); // close_notify: TLS 1.3 half-close
+                assertThat(TlsTestSupport.readDigest(s.getInputStream(), -1)).isEqualTo(expected(7, response));
+            }
+            assertThat(server.join(Duration.ofSeconds(10))).isEqualTo(expected(7, response));
+        }
+    }
+
+    @Test
+    void afterTheClientsCloseNotifyTls12RefusesFurtherWritesClearly() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.2"))
+                    .flatMap(tls -> TlsTestSupport.readAll(tls)
+                            .flatMap(request -> TlsTestSupport.writeData(tls, 7, 1000, 1000))));
+            try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
+                s.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput(); // close_notify: in TLS 1.2 it closes the session both ways
+                assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                        .rootCause().isInstanceOf(SSLException.class)
+                        .hasMessageContaining("closed the TLS session (close_notify)")
+                        .hasMessageContaining("TLSv1.2 closes both directions");
+                assertThat(s.getInputStream().read()).as("our answering close_notify").isEqualTo(-1);
+            }
+        }
+    }
+}
