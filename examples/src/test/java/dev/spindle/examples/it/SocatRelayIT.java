@@ -3,6 +3,8 @@ package dev.spindle.examples.it;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.TcpRelay;
 import dev.spindle.io.Io;
+import dev.spindle.testing.peers.Output;
+import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.spindle.examples.it;
+package dev.spindle.testing.peers;
 
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
@@ -30,14 +30,14 @@ import java.util.Map;
  * <p>Without a Docker engine the tests are skipped with a message saying how to get one, except under CI
  * ({@code CI=true}), where a missing engine or image fails the run: CI must really run them.
  */
-final class Peers {
-    static final String IMAGE = System.getenv().getOrDefault("SPINDLE_PEER_IMAGE", "spindle-peers:local");
+public final class Peers {
+    public static final String IMAGE = System.getenv().getOrDefault("SPINDLE_PEER_IMAGE", "spindle-peers:local");
 
     private Peers() {
     }
 
     /** Skips the calling test (or fails it under CI) unless Docker answers and the peer image exists. */
-    static void requireDocker() {
+    public static void requireDocker() {
         String problem = dockerProblem();
         if (problem == null) {
             return;
@@ -65,7 +65,7 @@ final class Peers {
      * Runs {@code script} with {@code sh -c} and waits until it exits (at most {@code timeout}); returns its
      * stdout and stderr. A non-zero exit throws, with the output in the message.
      */
-    static String runToCompletion(String script, Duration timeout) {
+    public static String runToCompletion(String script, Duration timeout) {
         try (GenericContainer<?> c = base()
                 .withCommand("sh", "-c", script)
                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(timeout))) {
@@ -85,7 +85,7 @@ final class Peers {
     }
 
     /** Starts {@code sh -c script} as a server and returns once 127.0.0.1:{@code port} accepts connections. */
-    static GenericContainer<?> listening(String script, int port) {
+    public static GenericContainer<?> listening(String script, int port) {
         GenericContainer<?> c = base()
                 .withCommand("sh", "-c", script)
                 .waitingFor(new TcpConnectWait(port));
@@ -94,7 +94,7 @@ final class Peers {
     }
 
     /** A port that was free a moment ago, for a peer to listen on. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

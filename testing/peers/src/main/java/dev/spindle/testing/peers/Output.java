@@ -1,12 +1,12 @@
-package dev.spindle.examples.it;
+package dev.spindle.testing.peers;
 
 /** Reads {@code KEY value} lines that the peer scripts print. */
-final class Output {
+public final class Output {
     private Output() {
     }
 
     /** The value of the last line {@code key value}; fails with the whole output if there is none. */
-    static String value(String output, String key) {
+    public static String value(String output, String key) {
         String found = null;
         for (String line : output.split("\n")) {
             String t = line.strip();
