@@ -7,15 +7,20 @@ import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.internal.IoDriver;
 import dev.spindle.io.internal.ScheduledIo;
+import dev.spindle.time.DeadlineExceededException;
+import dev.spindle.time.Time;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A TCP connection, readable and writable without blocking through the runtime's reactor.
@@ -102,6 +107,34 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                     done = true;
                     closeQuietly();
                 }
+            }
+        };
+    }
+
+    /**
+     * {@link #connect(SocketAddress)} with a deadline: past {@code timeout} the attempt is abandoned (its
+     * socket closed) and the future fails with an {@link UncheckedIOException} whose cause is a
+     * {@link SocketTimeoutException}, like every other connect failure.
+     */
+    public static Future<TcpStream> connect(SocketAddress address, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Future<TcpStream> deadline = Time.timeout(timeout, connect(address));
+        return new Future<>() {
+            @Override
+            public Poll<TcpStream> poll(Context cx) {
+                try {
+                    return deadline.poll(cx);
+                } catch (DeadlineExceededException e) {
+                    SocketTimeoutException timedOut =
+                            new SocketTimeoutException("connect to " + address + " timed out after " + timeout);
+                    timedOut.initCause(e);
+                    throw new UncheckedIOException(timedOut.getMessage(), timedOut);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                deadline.cancel();
             }
         };
     }

@@ -234,6 +234,41 @@ class TcpTest {
     }
 
     @Test
+    void aConnectThatNeverCompletesTimesOutWithSocketTimeoutException() throws Exception {
+        // A listener that never accepts and whose backlog is full: the kernel drops further SYNs, so a new
+        // connect stays pending (Linux retransmits the SYN for about two minutes).
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                InetSocketAddress addr = new InetSocketAddress("127.0.0.1", full.getLocalPort());
+                boolean hangs = false;
+                for (int i = 0; i < 16 && !hangs; i++) {
+                    Socket f = new Socket();
+                    fillers.add(f);
+                    try {
+                        f.connect(addr, 200);
+                    } catch (java.net.SocketTimeoutException e) {
+                        hangs = true; // the queue is full: connects now stay pending
+                    }
+                }
+                org.junit.jupiter.api.Assumptions.assumeTrue(hangs,
+                        "this kernel completed every connect to a full listener; cannot provoke a pending connect");
+                long t0 = System.nanoTime();
+                JoinHandle<TcpStream> c = rt.spawn(TcpStream.connect(addr, Duration.ofMillis(300)));
+                assertThatThrownBy(() -> c.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                        .cause().isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("timed out after PT0.3S")
+                        .cause().isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            } finally {
+                for (Socket f : fillers) {
+                    f.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aWriterFacingAStalledReaderWaitsWithoutSpinning() throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
             peer.setReceiveBufferSize(4096);
