@@ -1,0 +1,183 @@
+package dev.spindle.tls.it;
+
+import dev.spindle.SpindleRuntime;
+import dev.spindle.net.TcpStream;
+import dev.spindle.testing.peers.Peers;
+import dev.spindle.tls.TlsConnector;
+import dev.spindle.tls.TlsStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.testcontainers.containers.GenericContainer;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import java.security.cert.X509Certificate;
+
+import static dev.spindle.tls.it.Interop.CLIENT;
+import static dev.spindle.tls.it.Interop.IMPOSTOR_CLIENT;
+import static dev.spindle.tls.it.Interop.SERVER_EC;
+import static dev.spindle.tls.it.Interop.SERVER_RSA;
+import static dev.spindle.tls.it.Interop.SNI;
+import static dev.spindle.tls.it.Interop.connect;
+import static dev.spindle.tls.it.Interop.context;
+import static dev.spindle.tls.it.Interop.httpGet;
+import static dev.spindle.tls.it.Interop.messages;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * The Spindle client against {@code gnutls-serv} (GnuTLS 3.7): a TLS stack that shares no code with OpenSSL or
+ * the JDK, so its record layer, extensions and alerts are a second, independent opinion.
+ *
+ * <p>{@code gnutls-serv --http} answers {@code GET /} with a page describing the session as GnuTLS negotiated
+ * it (protocol version, key exchange and signature, cipher, the client certificate) and closes the connection;
+ * the tests compare that with what Spindle saw, and every page must end with the server's close_notify (a
+ * truncation fails {@link Interop#httpGet}). Covered: TLS 1.2 and 1.3 suites with ECDSA and RSA certificates
+ * from one server, ALPN as GnuTLS selects it, SNI checked by the server ({@code --sni-hostname-fatal} refuses
+ * any other name), client certificates required and verified, and an echo of 1 MiB each way through
+ * {@code gnutls-serv --echo} ending in close_notify in both directions.
+ */
+@Timeout(value = 60, unit = SECONDS)
+class GnutlsServerIT {
+    private static SpindleRuntime rt;
+    private static GenericContainer<?> peer;
+    private static int http;
+    private static int sni;
+    private static int mtls;
+    private static int echo;
+
+    @BeforeAll
+    static void startPeers() throws Exception {
+        Peers.requireDocker();
+        http = Peers.freePort();
+        sni = Peers.freePort();
+        mtls = Peers.freePort();
+        echo = Peers.freePort();
+        String d = Interop.DIR;
+        String ec = " --x509certfile " + d + "/server-ec.pem --x509keyfile " + d + "/server-ec.key";
+        String rsa = " --x509certfile " + d + "/server-rsa.pem --x509keyfile " + d + "/server-rsa.key";
+        peer = Peers.listening(String.join("\n",
+                "set -e",
+                // Two certificates: GnuTLS takes the one the negotiated suite (or signature scheme) needs.
+                "gnutls-serv --http -p " + http + ec + rsa + " --alpn h2 --alpn http/1.1 &",
+                "gnutls-serv --http -p " + sni + " --x509certfile " + d + "/sni.pem --x509keyfile " + d
+                        + "/sni.key --sni-hostname sni.test --sni-hostname-fatal &",
+                "gnutls-serv --http -p " + mtls + ec + " --require-client-cert --verify-client-cert --x509cafile "
+                        + d + "/ca.pem &",
+                // --crlf: otherwise the echo server turns CRLF into LF. It echoes C strings (a NUL byte ends
+                // a message), so the test sends text. What it prints for each message goes nowhere.
+                "gnutls-serv --echo --crlf -p " + echo + ec + " > /dev/null &",
+                "wait"), Interop.pkiFiles(), http, sni, mtls, echo);
+        rt = Interop.runtime("gnutls-server-it");
+    }
+
+    @AfterAll
+    static void stopPeers() {
+        if (peer != null) {
+            peer.close();
+        }
+        if (rt != null) {
+            rt.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "TLSv1.3, TLS_AES_128_GCM_SHA256, TLS1.3, AES-128-GCM, -, ANY",
+            "TLSv1.3, TLS_CHACHA20_POLY1305_SHA256, TLS1.3, CHACHA20-POLY1305, -, ANY",
+            "TLSv1.2, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS1.2, AES-256-GCM, ECDHE_ECDSA_AES_256_GCM_SHA384, EC",
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS1.2, AES-128-GCM, ECDHE_RSA_AES_128_GCM_SHA256, RSA",
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, TLS1.2, CHACHA20-POLY1305, ECDHE_RSA_CHACHA20_POLY1305, RSA"})
+    void negotiatesTheProtocolAndCipherSuiteTheClientAllows(String protocol, String suite, String gnutlsVersion,
+                                                            String gnutlsCipher, String gnutlsSuite, String keyType) {
+        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).cipherSuites(suite).build();
+        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", http);
+        assertThat(tls.protocol()).isEqualTo(protocol);
+        assertThat(tls.cipherSuite()).isEqualTo(suite);
+        X509Certificate presented = tls.peerCertificates().getFirst();
+        switch (keyType) {
+            case "EC" -> assertThat(presented).isEqualTo(SERVER_EC.certificate());
+            case "RSA" -> assertThat(presented).isEqualTo(SERVER_RSA.certificate());
+            default -> assertThat(presented).isIn(SERVER_EC.certificate(), SERVER_RSA.certificate());
+        }
+        String page = httpGet(rt, tls, "localhost", "/");
+        assertThat(page).as(page).startsWith("HTTP/1.0 200 OK")
+                .contains("<TD>Protocol version:</TD><TD>" + gnutlsVersion + "</TD>")
+                .contains("<TD>Cipher</TD><TD>" + gnutlsCipher + "</TD>")
+                .contains(keyType.equals("RSA") ? ")-(RSA-" : ")-(ECDSA-");
+        if (!gnutlsSuite.equals("-")) { // the page names the suite for TLS 1.2 only
+            assertThat(page).contains("<TD>Ciphersuite</TD><TD>" + gnutlsSuite + "</TD>");
+        }
+    }
+
+    @ParameterizedTest(name = "offered {0}")
+    @CsvSource(delimiter = ';', value = {
+            "h2,http/1.1; h2",
+            "http/1.1; http/1.1",
+            "spdy/3.1; none"}) // no common protocol: without --alpn-fatal, GnuTLS goes on without ALPN
+    void alpnIsWhatTheServerSelects(String offered, String expected) {
+        TlsConnector connector = TlsConnector.builder(context(null)).alpn(offered.split(",")).build();
+        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", http);
+        assertThat(tls.applicationProtocol().orElse("none")).isEqualTo(expected);
+        assertThat(httpGet(rt, tls, "localhost", "/")).startsWith("HTTP/1.0 200 OK");
+    }
+
+    @Test
+    void theServerSeesTheSniNameAndRefusesAnyOther() {
+        TlsConnector connector = TlsConnector.builder(context(null)).build();
+        TlsStream<TcpStream> named = connect(rt, connector, "sni.test", sni);
+        assertThat(named.peerCertificates()).containsExactly(SNI.certificate());
+        String page = httpGet(rt, named, "sni.test", "/");
+        assertThat(page).as(page).contains("Server Name: sni.test");
+
+        Throwable t = catchThrowable(() -> connect(rt, connector, "localhost", sni));
+        assertThat(t).as("--sni-hostname-fatal: another name is refused").isNotNull();
+        assertThat(t).rootCause().isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("Received fatal alert: unrecognized_name");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void aClientCertificateFromTheTrustedCaIsAccepted(String protocol) {
+        TlsConnector connector = TlsConnector.builder(context(CLIENT)).protocols(protocol).build();
+        String page = httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/");
+        assertThat(page).as(page).startsWith("HTTP/1.0 200 OK").contains("Subject: CN=client.test");
+    }
+
+    /**
+     * In TLS 1.2 the alert ends the client's handshake; in TLS 1.3 the client has finished its handshake before
+     * the server checks the certificate, so the alert arrives at the first read. Either way the error names it.
+     * gnutls-serv 3.7.9 picks its own alerts: access_denied for a certificate it does not trust, decode_error
+     * for a TLS 1.2 client that sends no certificate, certificate_required in TLS 1.3 (seen 2026-11-26).
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({
+            "TLSv1.2, impostor, bad_certificate|access_denied",
+            "TLSv1.3, impostor, bad_certificate|access_denied",
+            "TLSv1.2, none, certificate_required|decode_error|handshake_failure",
+            "TLSv1.3, none, certificate_required"})
+    void aBadOrMissingClientCertificateIsRejected(String protocol, String certificate, String alert) {
+        TlsConnector connector = TlsConnector.builder(context(certificate.equals("none") ? null : IMPOSTOR_CLIENT))
+                .protocols(protocol).build();
+        Throwable t = catchThrowable(() -> httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/"));
+        assertThat(t).as("the server must refuse the connection").isNotNull();
+        assertThat(t).rootCause().isInstanceOf(SSLException.class);
+        assertThat(messages(t)).containsPattern("Received fatal alert: (" + alert + ")");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void echoesAMebibyteEachWayAndBothSidesCloseWithCloseNotify(String protocol) throws Exception {
+        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).build();
+        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", echo);
+        Interop.Transfer t = Interop.echoTransfer(rt, tls, Payload.text(3, 1 << 20));
+        assertThat(t.received()).isEqualTo(t.sent());
+        assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
+    }
+}
