@@ -25,8 +25,12 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
 
 /**
  * {@link SSLContext}s from certificate files: PEM certificate chains and private keys, PKCS#12 key stores, PEM
@@ -41,12 +45,57 @@ import java.util.Objects;
  * Private keys may be PEM PKCS#8 ({@code BEGIN PRIVATE KEY}) or the traditional OpenSSL forms
  * ({@code BEGIN RSA PRIVATE KEY}, {@code BEGIN EC PRIVATE KEY}); encrypted keys are refused with a message
  * saying how to decrypt them. Keys are converted by the JDK's own providers: Bouncy Castle only parses.
+ *
+ * <p>Every context built here remembers the key and trust managers it was made from, so a connector or acceptor
+ * built with it can switch to another TLS implementation with one call ({@code .engine(TlsEngine.BORINGSSL)}):
+ * a JDK {@link SSLContext} does not reveal them once made.
  */
 public final class Certificates {
     /** Password of the in-memory key stores behind the contexts; never written anywhere. */
     private static final char[] IN_MEMORY_PASSWORD = "spindle".toCharArray();
 
+    /**
+     * The key and trust managers behind each context built here, for {@link TlsEngine#BORINGSSL}. Weak keys:
+     * an entry lives as long as its context (contexts have identity equality; the values do not refer back to
+     * them). Written once per built context, read once per connector or acceptor built: a lock is cheap enough.
+     */
+    private static final Map<SSLContext, Material> BUILT = Collections.synchronizedMap(new WeakHashMap<>());
+
     private Certificates() {
+    }
+
+    /** What a context built here was made from ({@code null} managers: the JDK's defaults). */
+    static final class Material {
+        private final KeyManager[] keyManagers;
+        private final TrustManager[] trustManagers;
+        /** The same material in a BoringSSL context, made on first use; guarded by {@code this}. */
+        private SSLContext boringSsl;
+
+        Material(KeyManager[] keyManagers, TrustManager[] trustManagers) {
+            this.keyManagers = keyManagers;
+            this.trustManagers = trustManagers;
+        }
+
+        KeyManager[] keyManagers() {
+            return keyManagers == null ? null : keyManagers.clone();
+        }
+
+        TrustManager[] trustManagers() {
+            return trustManagers == null ? null : trustManagers.clone();
+        }
+
+        /** The BoringSSL context for this material: one per material, so its session cache is shared. */
+        synchronized SSLContext boringSslContext(Supplier<SSLContext> make) {
+            if (boringSsl == null) {
+                boringSsl = make.get();
+            }
+            return boringSsl;
+        }
+    }
+
+    /** The material {@code context} was built from, or {@code null} if it was not built here. */
+    static Material material(SSLContext context) {
+        return BUILT.get(context);
     }
 
     /** The certificates in a PEM file, in file order (a chain: leaf first). */
@@ -126,7 +175,9 @@ public final class Certificates {
     public static final class ContextBuilder {
         private KeyStore keys;
         private char[] keyPassword;
+        private KeyManager[] keyManagers;
         private final List<X509Certificate> trusted = new ArrayList<>();
+        private TrustManager[] trustManagers;
 
         private ContextBuilder() {
         }
@@ -147,6 +198,7 @@ public final class Certificates {
             ks.setKeyEntry("key", key, IN_MEMORY_PASSWORD, chain.toArray(Certificate[]::new));
             keys = ks;
             keyPassword = IN_MEMORY_PASSWORD;
+            keyManagers = null;
             return this;
         }
 
@@ -174,6 +226,43 @@ public final class Certificates {
             }
             keys = ks;
             keyPassword = password.clone();
+            keyManagers = null;
+            return this;
+        }
+
+        /**
+         * Presents what these key managers choose (a key in hardware, several keys picked by SNI...), instead of
+         * a key given here; replaces {@link #key}, {@link #keyPem} and {@link #pkcs12}, and they replace it. Use
+         * it to bring your own {@link KeyManagerFactory} to a context that works with every {@link TlsEngine}.
+         */
+        public ContextBuilder keyManagers(KeyManager... managers) {
+            Objects.requireNonNull(managers, "keyManagers");
+            if (managers.length == 0) {
+                throw new IllegalArgumentException("keyManagers: at least one is needed");
+            }
+            for (KeyManager m : managers) {
+                Objects.requireNonNull(m, "keyManagers contains null");
+            }
+            keyManagers = managers.clone();
+            keys = null;
+            keyPassword = null;
+            return this;
+        }
+
+        /**
+         * Decides trust with these trust managers (your own {@link TrustManagerFactory}, a pinning manager...)
+         * instead of the certificates given to {@link #trust}; the two cannot be combined. An
+         * {@code X509ExtendedTrustManager} keeps endpoint identification (host name checks) working.
+         */
+        public ContextBuilder trustManagers(TrustManager... managers) {
+            Objects.requireNonNull(managers, "trustManagers");
+            if (managers.length == 0) {
+                throw new IllegalArgumentException("trustManagers: at least one is needed");
+            }
+            for (TrustManager m : managers) {
+                Objects.requireNonNull(m, "trustManagers contains null");
+            }
+            trustManagers = managers.clone();
             return this;
         }
 
@@ -198,14 +287,24 @@ public final class Certificates {
             return this;
         }
 
+        /**
+         * The context (of the JDK's default TLS provider). It remembers its managers, so a connector or acceptor
+         * built with it can use any {@link TlsEngine}.
+         *
+         * @throws IllegalStateException if both {@link #trust} and {@link #trustManagers} were used
+         */
         public SSLContext build() throws GeneralSecurityException {
-            KeyManager[] km = null;
+            if (trustManagers != null && !trusted.isEmpty()) {
+                throw new IllegalStateException("trust(..)/trustPem(..) and trustManagers(..) cannot be combined: the"
+                        + " trust managers decide alone; add the certificates to their trust store instead");
+            }
+            KeyManager[] km = keyManagers == null ? null : keyManagers.clone();
             if (keys != null) {
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keys, keyPassword);
                 km = kmf.getKeyManagers();
             }
-            TrustManager[] tm = null; // null: the JDK's default trust managers (its cacerts)
+            TrustManager[] tm = trustManagers == null ? null : trustManagers.clone(); // null: the JDK's cacerts
             if (!trusted.isEmpty()) {
                 KeyStore ts = KeyStore.getInstance("PKCS12");
                 try {
@@ -223,6 +322,7 @@ public final class Certificates {
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(km, tm, null);
+            BUILT.put(ctx, new Material(km, tm));
             return ctx;
         }
     }

@@ -1,9 +1,12 @@
 package dev.spindle.tls;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings shared by {@link TlsConnector} and {@link TlsAcceptor}, validated when set (each message names the
@@ -16,7 +19,10 @@ final class CommonSettings {
      */
     static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    EngineFactory engineFactory = EngineFactory.jdk();
+    /** The engine chosen with {@code engine(..)}; ignored while {@link #engineFactory} is set. */
+    TlsEngine engine = TlsEngine.JDK;
+    /** A factory given with {@code engineFactory(..)}, or {@code null}; the later of the two calls wins. */
+    EngineFactory engineFactory;
     Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     boolean requireCloseNotify = true;
     List<String> alpn = List.of();
@@ -25,6 +31,7 @@ final class CommonSettings {
 
     CommonSettings copy() {
         CommonSettings c = new CommonSettings();
+        c.engine = engine;
         c.engineFactory = engineFactory;
         c.handshakeTimeout = handshakeTimeout;
         c.requireCloseNotify = requireCloseNotify;
@@ -36,6 +43,52 @@ final class CommonSettings {
 
     void engineFactory(EngineFactory f) {
         engineFactory = Objects.requireNonNull(f, "engineFactory");
+    }
+
+    /** Fails at once, with what to add, if the engine cannot be used in this JVM. */
+    void engine(TlsEngine e) {
+        Objects.requireNonNull(e, "engine");
+        if (e == TlsEngine.BORINGSSL) {
+            BoringSsl.requireAvailable();
+        }
+        engine = e;
+        engineFactory = null;
+    }
+
+    /**
+     * What a built connector or acceptor makes its engines with; {@code boringSsl} when they are BoringSSL's
+     * (which needs a little help with ALPN, see {@link BoringSsl#requireAlpnMatch}).
+     */
+    record Resolved(SSLContext context, EngineFactory factory, boolean boringSsl) {
+        /**
+         * A configured, begun engine from {@code configure}; released if configuring or beginning fails, so no
+         * engine is lost before a stream owns it.
+         */
+        SSLEngine create(String peerHost, int peerPort, Consumer<SSLEngine> configure) {
+            SSLEngine e = factory.create(context, peerHost, peerPort);
+            try {
+                configure.accept(e);
+                return e;
+            } catch (RuntimeException | Error failure) {
+                factory.release(e);
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * Resolves the engine choice for a connector or acceptor built with {@code given}.
+     *
+     * @throws IllegalArgumentException if BoringSSL was chosen and {@code given} cannot be converted
+     */
+    Resolved resolve(SSLContext given) {
+        if (engineFactory != null) {
+            return new Resolved(given, engineFactory, false);
+        }
+        return switch (engine) {
+            case JDK -> new Resolved(given, EngineFactory.jdk(), false);
+            case BORINGSSL -> new Resolved(BoringSsl.contextFor(given), BoringSsl.FACTORY, true);
+        };
     }
 
     void handshakeTimeout(Duration limit) {

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  */
 final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStream<S>> {
     private final Supplier<SSLEngine> engineFactory;
+    private final Consumer<SSLEngine> release;
     private final S transport;
     private final boolean requireCloseNotify;
     private final String peer;
@@ -35,18 +37,23 @@ final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStr
     private IOException failed;
     private boolean done;
 
-    private Handshake(Supplier<SSLEngine> engineFactory, S transport, boolean requireCloseNotify, String peer) {
+    private Handshake(Supplier<SSLEngine> engineFactory, Consumer<SSLEngine> release, S transport,
+            boolean requireCloseNotify, String peer) {
         this.engineFactory = engineFactory;
+        this.release = release;
         this.transport = transport;
         this.requireCloseNotify = requireCloseNotify;
         this.peer = peer;
     }
 
-    /** The handshake over {@code transport}, failing with an {@link SSLHandshakeException} after {@code limit}. */
+    /**
+     * The handshake over {@code transport}, failing with an {@link SSLHandshakeException} after {@code limit}.
+     * {@code release} frees the engine when the stream is closed (see {@link EngineFactory#release}).
+     */
     static <S extends AsyncRead & AsyncWrite> Future<TlsStream<S>> withTimeout(Supplier<SSLEngine> engineFactory,
-            S transport, boolean requireCloseNotify, String peer, Duration limit) {
+            Consumer<SSLEngine> release, S transport, boolean requireCloseNotify, String peer, Duration limit) {
         Future<TlsStream<S>> inner = Time.timeout(limit,
-                new Handshake<>(engineFactory, transport, requireCloseNotify, peer));
+                new Handshake<>(engineFactory, release, transport, requireCloseNotify, peer));
         return new Future<>() {
             @Override
             public Poll<TlsStream<S>> poll(Context cx) {
@@ -75,7 +82,7 @@ final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStr
         try {
             if (failed == null) {
                 if (stream == null) {
-                    stream = new TlsStream<>(engineFactory.get(), transport, requireCloseNotify, peer);
+                    stream = new TlsStream<>(engineFactory.get(), release, transport, requireCloseNotify, peer);
                 }
                 try {
                     if (stream.pollHandshake(cx).isPending()) {

@@ -29,17 +29,19 @@ import java.util.Objects;
  *       managers decide which are trusted.</li>
  *   <li>The handshake must finish within {@link Builder#handshakeTimeout} (default 10 s), so a client that
  *       stalls cannot hold a connection and a task.</li>
+ *   <li>The TLS implementation is the JDK's unless {@link Builder#engine(TlsEngine) engine(TlsEngine.BORINGSSL)}
+ *       picks BoringSSL.</li>
  * </ul>
  * An acceptor is immutable and may be shared by any number of tasks.
  */
 public final class TlsAcceptor {
-    private final SSLContext context;
+    private final CommonSettings.Resolved engines;
     private final CommonSettings settings;
     private final ClientAuth clientAuth;
 
     private TlsAcceptor(Builder b) {
-        this.context = b.context;
         this.settings = b.settings.copy();
+        this.engines = settings.resolve(b.context);
         this.clientAuth = b.clientAuth;
     }
 
@@ -57,27 +59,34 @@ public final class TlsAcceptor {
     public <S extends AsyncRead & AsyncWrite> Future<TlsStream<S>> accept(S stream) {
         Objects.requireNonNull(stream, "stream");
         String peer = Handshake.describe(stream);
-        return Handshake.withTimeout(this::newEngine, stream, settings.requireCloseNotify, peer,
-                settings.handshakeTimeout);
+        return Handshake.withTimeout(this::newEngine, engines.factory()::release, stream, settings.requireCloseNotify,
+                peer, settings.handshakeTimeout);
     }
 
     private SSLEngine newEngine() {
-        SSLEngine engine = settings.engineFactory.create(context, null, -1);
-        engine.setUseClientMode(false);
-        SSLParameters p = engine.getSSLParameters();
-        switch (clientAuth) {
-            case NONE -> p.setNeedClientAuth(false);
-            case WANT -> p.setWantClientAuth(true);
-            case NEED -> p.setNeedClientAuth(true);
-        }
-        settings.applyTo(p);
-        engine.setSSLParameters(p);
-        try {
-            engine.beginHandshake();
-        } catch (SSLException e) {
-            throw new UncheckedIOException("cannot start a TLS handshake: " + e.getMessage(), e);
-        }
-        return engine;
+        return engines.create(null, -1, engine -> {
+            engine.setUseClientMode(false);
+            SSLParameters p = engine.getSSLParameters();
+            switch (clientAuth) {
+                case NONE -> p.setNeedClientAuth(false);
+                case WANT -> p.setWantClientAuth(true);
+                case NEED -> p.setNeedClientAuth(true);
+            }
+            settings.applyTo(p);
+            boolean alpnSelector = engines.boringSsl() && !settings.alpn.isEmpty();
+            if (alpnSelector) {
+                p.setApplicationProtocols(new String[0]); // BoringSSL would choose from this list, not the selector
+            }
+            engine.setSSLParameters(p);
+            if (alpnSelector) {
+                BoringSsl.requireAlpnMatch(engine, settings.alpn);
+            }
+            try {
+                engine.beginHandshake();
+            } catch (SSLException e) {
+                throw new UncheckedIOException("cannot start a TLS handshake: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Settings of an acceptor; each is validated when set. */
@@ -114,7 +123,21 @@ public final class TlsAcceptor {
             return this;
         }
 
-        /** How engines are made (default {@link EngineFactory#jdk()}). */
+        /**
+         * The TLS implementation (default {@link TlsEngine#JDK}). {@link TlsEngine#BORINGSSL} needs
+         * {@code org.conscrypt:conscrypt-openjdk-uber} on the class path, a context built by {@link Certificates}
+         * or {@link SelfSigned} (or by Conscrypt), and the JVM flag {@code --enable-native-access=ALL-UNNAMED}
+         * (without it JDK 24+ prints a warning about a restricted method when the native library loads); see
+         * {@link TlsEngine}. Replaces an {@link #engineFactory}.
+         *
+         * @throws IllegalStateException if the engine cannot be used in this JVM (the message says what to add)
+         */
+        public Builder engine(TlsEngine engine) {
+            settings.engine(engine);
+            return this;
+        }
+
+        /** How engines are made, for an implementation {@link TlsEngine} does not name; replaces {@link #engine}. */
         public Builder engineFactory(EngineFactory factory) {
             settings.engineFactory(factory);
             return this;
@@ -135,6 +158,12 @@ public final class TlsAcceptor {
             return this;
         }
 
+        /**
+         * The acceptor.
+         *
+         * @throws IllegalArgumentException if {@link TlsEngine#BORINGSSL} was chosen and the context's key material
+         *                                  is unknown (a context not built by {@link Certificates})
+         */
         public TlsAcceptor build() {
             return new TlsAcceptor(this);
         }

@@ -28,18 +28,20 @@ import java.util.Objects;
  *   <li>SNI: the host is sent as the server name unless it is an IP literal (RFC 6066 forbids those) or
  *       {@link Builder#serverNameIndication(boolean) SNI is off}.</li>
  *   <li>The handshake must finish within {@link Builder#handshakeTimeout} (default 10 s).</li>
+ *   <li>The TLS implementation is the JDK's unless {@link Builder#engine(TlsEngine) engine(TlsEngine.BORINGSSL)}
+ *       picks BoringSSL.</li>
  * </ul>
  * A connector is immutable and may be shared by any number of tasks.
  */
 public final class TlsConnector {
-    private final SSLContext context;
+    private final CommonSettings.Resolved engines;
     private final CommonSettings settings;
     private final boolean verifyHostname;
     private final boolean sni;
 
     private TlsConnector(Builder b) {
-        this.context = b.context;
         this.settings = b.settings.copy();
+        this.engines = settings.resolve(b.context);
         this.verifyHostname = b.verifyHostname;
         this.sni = b.sni;
     }
@@ -71,30 +73,30 @@ public final class TlsConnector {
             throw new IllegalArgumentException("host must not be empty: it is what the server's certificate is checked against");
         }
         String peer = port > 0 ? host + ":" + port : host + " (" + Handshake.describe(stream) + ")";
-        return Handshake.withTimeout(() -> newEngine(host, port), stream, settings.requireCloseNotify, peer,
-                settings.handshakeTimeout);
+        return Handshake.withTimeout(() -> newEngine(host, port), engines.factory()::release, stream,
+                settings.requireCloseNotify, peer, settings.handshakeTimeout);
     }
 
     private SSLEngine newEngine(String host, int port) {
-        SSLEngine engine = settings.engineFactory.create(context, host, port);
-        engine.setUseClientMode(true);
-        SSLParameters p = engine.getSSLParameters();
-        if (verifyHostname) {
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        if (sni && !isIpLiteral(host)) {
-            p.setServerNames(List.of(new SNIHostName(host)));
-        } else {
-            p.setServerNames(List.of());
-        }
-        settings.applyTo(p);
-        engine.setSSLParameters(p);
-        try {
-            engine.beginHandshake();
-        } catch (SSLException e) {
-            throw new UncheckedIOException("cannot start a TLS handshake with " + host + ": " + e.getMessage(), e);
-        }
-        return engine;
+        return engines.create(host, port, engine -> {
+            engine.setUseClientMode(true);
+            SSLParameters p = engine.getSSLParameters();
+            if (verifyHostname) {
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            if (sni && !isIpLiteral(host)) {
+                p.setServerNames(List.of(new SNIHostName(host)));
+            } else {
+                p.setServerNames(List.of());
+            }
+            settings.applyTo(p);
+            engine.setSSLParameters(p);
+            try {
+                engine.beginHandshake();
+            } catch (SSLException e) {
+                throw new UncheckedIOException("cannot start a TLS handshake with " + host + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     /** IPv4 dotted quad, or anything with a colon (IPv6): not a host name for SNI. */
@@ -159,7 +161,21 @@ public final class TlsConnector {
             return this;
         }
 
-        /** How engines are made (default {@link EngineFactory#jdk()}). */
+        /**
+         * The TLS implementation (default {@link TlsEngine#JDK}). {@link TlsEngine#BORINGSSL} needs
+         * {@code org.conscrypt:conscrypt-openjdk-uber} on the class path, a context built by {@link Certificates}
+         * or {@link SelfSigned} (or by Conscrypt), and the JVM flag {@code --enable-native-access=ALL-UNNAMED}
+         * (without it JDK 24+ prints a warning about a restricted method when the native library loads); see
+         * {@link TlsEngine}. Replaces an {@link #engineFactory}.
+         *
+         * @throws IllegalStateException if the engine cannot be used in this JVM (the message says what to add)
+         */
+        public Builder engine(TlsEngine engine) {
+            settings.engine(engine);
+            return this;
+        }
+
+        /** How engines are made, for an implementation {@link TlsEngine} does not name; replaces {@link #engine}. */
         public Builder engineFactory(EngineFactory factory) {
             settings.engineFactory(factory);
             return this;
@@ -181,6 +197,12 @@ public final class TlsConnector {
             return this;
         }
 
+        /**
+         * The connector.
+         *
+         * @throws IllegalArgumentException if {@link TlsEngine#BORINGSSL} was chosen and the context's key material
+         *                                  is unknown (a context not built by {@link Certificates})
+         */
         public TlsConnector build() {
             return new TlsConnector(this);
         }

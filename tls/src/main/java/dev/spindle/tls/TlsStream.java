@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A TLS connection over a Spindle stream: an {@link SSLEngine} driven over any {@code AsyncRead & AsyncWrite}
@@ -109,7 +110,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       ({@code transport.pollShutdown}). Reading goes on until the peer's close_notify.</li>
  *   <li>The peer's close_notify: reads return {@code -1}. TLS 1.3 keeps our side open (half-close), so writing
  *       goes on; TLS 1.2 requires an answering close_notify, which the engine queues at once and the reader
- *       tries to send without registering for it, and after which writes fail.</li>
+ *       tries to send without registering for it, and after which writes fail. (BoringSSL closes both sides in
+ *       both versions and sends no answer: see {@link TlsEngine}.)</li>
  *   <li>{@link #close()}: idempotent; closes the transport (if it is {@link AutoCloseable}) and wakes every
  *       task waiting on this stream; their next call fails with "TLS stream closed". It sends nothing: shut
  *       down first for a clean close.</li>
@@ -164,6 +166,8 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     }
 
     private final SSLEngine engine;
+    /** Frees the engine's native state ({@link EngineFactory#release}); called once, by {@link #close()}. */
+    private final Consumer<SSLEngine> release;
     private final S transport;
     private final boolean requireCloseNotify;
     private final String peer;
@@ -189,9 +193,13 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     private int packetSize;
     private int appSize;
     private boolean handshakeDone;
+    /** TLS 1.3: every record says application_data on the outside; set when the handshake is done. */
+    private boolean recordTypesHidden;
     private ReadState readState = ReadState.OPEN;
     private SSLException readFailure;
     private WriteState writeState = WriteState.OPEN;
+    /** {@link #release} was called (guarded by the lock; {@code closed} alone is set before the lock is taken). */
+    private boolean released;
     /** Fatal for both directions: an engine error or a transport read error. */
     private IOException failure;
     /**
@@ -219,7 +227,13 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
      * parameters) and, unless its handshake is already done, begun ({@code beginHandshake()}).
      */
     TlsStream(SSLEngine engine, S transport, boolean requireCloseNotify, String peer) {
+        this(engine, e -> { }, transport, requireCloseNotify, peer);
+    }
+
+    /** As above; {@code release} is called with the engine once, when the stream is closed. */
+    TlsStream(SSLEngine engine, Consumer<SSLEngine> release, S transport, boolean requireCloseNotify, String peer) {
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.release = Objects.requireNonNull(release, "release");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.requireCloseNotify = requireCloseNotify;
         this.peer = peer;
@@ -271,6 +285,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                             return Poll.pending();
                         }
                         handshakeDone = true;
+                        recordTypesHidden = "TLSv1.3".equals(engine.getSession().getProtocol());
                         refreshSizes();
                         return Poll.readyNull();
                     }
@@ -364,17 +379,18 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 idle = 0;
                 continue;
             }
-            if (produced > 0 && nextRecordIsControl()) {
-                // Hand over the data first. A TLS 1.2 close_notify makes the JDK engine close our side at once,
-                // discarding what we have not wrapped yet (RFC 5246 7.2.1); unwrapping it in the same call as the
-                // data before it would leave the caller no chance to answer that data (an echo, a response).
+            if (produced > 0 && (nextRecordIsControl() || (recordTypesHidden && netIn.hasRemaining()))) {
+                // Hand over the data first. A close_notify may close our side at once, discarding what we have not
+                // wrapped yet: in TLS 1.2 every engine does (RFC 5246 7.2.1), in TLS 1.3 BoringSSL does too.
+                // Unwrapping it in the same call as the data before it would leave the caller no chance to answer
+                // that data (an echo, a response). TLS 1.3 hides the record type, so there any next record waits.
                 return Poll.ready(produced);
             }
             if (netIn.hasRemaining()) {
                 int before = dst.position();
                 SSLEngineResult r = unwrap(dst);
                 produced += dst.position() - before;
-                switch (r.getStatus()) {
+                switch (inboundStatus(r)) {
                     case OK -> {
                         if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
                             idle = 0;
@@ -448,7 +464,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 return Poll.pending();
             }
             SSLEngineResult r = unwrap(null);
-            switch (r.getStatus()) {
+            switch (inboundStatus(r)) {
                 case OK -> {
                     if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
                         return Poll.readyNull();
@@ -485,6 +501,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
      */
     private SSLEngineResult unwrap(ByteBuffer dst) throws IOException {
         boolean direct = dst != null && !appIn.hasRemaining();
+        SSLException unexpected = null;
         if (appIn.hasRemaining()) {
             appIn.compact();
         } else {
@@ -501,11 +518,28 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         } catch (SSLException e) {
             error = e;
         } catch (RuntimeException e) {
-            error = new SSLException("SSLEngine.unwrap failed: " + e, e);
+            // Not a TLS failure the engine knows about: an engine bug, or a callback that threw (our ALPN
+            // selector for BoringSSL). What the engine queued meanwhile may not reflect it (Conscrypt carries on
+            // with the handshake when a callback throws, and would send its flight): send nothing.
+            error = null;
+            unexpected = engineFailure("unwrap", e);
         } finally {
             appIn.flip();
         }
+        if (error == null) {
+            throw fail(unexpected);
+        }
         throw failWithAlert(error); // only now: every buffer is back in read mode
+    }
+
+    /**
+     * The status of an unwrap as far as reading is concerned. {@code CLOSED} means the peer's close_notify only
+     * if the engine's inbound side is done: Conscrypt also answers {@code CLOSED} (with the record's data) to
+     * every unwrap after our own close_notify, while the peer may still send, so that is read as {@code OK}.
+     */
+    private SSLEngineResult.Status inboundStatus(SSLEngineResult r) {
+        SSLEngineResult.Status st = r.getStatus();
+        return st == SSLEngineResult.Status.CLOSED && !engine.isInboundDone() ? SSLEngineResult.Status.OK : st;
     }
 
     /**
@@ -708,7 +742,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         } catch (SSLException e) {
             error = e;
         } catch (RuntimeException e) {
-            error = new SSLException("SSLEngine.wrap failed: " + e, e);
+            error = engineFailure("wrap", e);
         } finally {
             netOut.flip();
         }
@@ -851,7 +885,9 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 engine.closeOutbound();
                 writeState = WriteState.CLOSING;
             }
-            for (int idle = 0; !engine.isOutboundDone(); idle++) {
+            // Wrap until the engine has nothing more to send. Not "until isOutboundDone()": Conscrypt reports its
+            // outbound side done as soon as closeOutbound() returns, with the close_notify still to be wrapped.
+            for (int idle = 0; ; idle++) {
                 checkIdle(idle);
                 if (!makeRoomForRecord(cx)) {
                     return Poll.pending();
@@ -859,7 +895,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 SSLEngineResult r = wrapEmpty();
                 if (r.bytesProduced() > 0) {
                     idle = 0;
-                } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                } else if (r.getStatus() == SSLEngineResult.Status.CLOSED || engine.isOutboundDone()) {
                     break;
                 } else if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
                     if (startTasks(WRITER, cx)) {
@@ -903,9 +939,12 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
 
     private SSLException closedForWriting() {
         if (readState == ReadState.CLOSE_NOTIFY) {
+            String protocol = engine.getSession().getProtocol();
             return new SSLException("cannot write: " + peer + " closed the TLS session (close_notify), and "
-                    + engine.getSession().getProtocol() + " closes both directions when one side does (TLS 1.3"
-                    + " would keep this side open)");
+                    + ("TLSv1.3".equals(protocol)
+                    ? "this SSLEngine closes both directions when the peer closes (BoringSSL does; the JDK's engine"
+                    + " keeps this side open in TLS 1.3)"
+                    : protocol + " closes both directions when one side does (TLS 1.3 would keep this side open)"));
         }
         return new SSLException("cannot write: the TLS session with " + peer + " is closed");
     }
@@ -975,8 +1014,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         } catch (Throwable t) {
             taskFailure = t;
         } finally {
-            taskRunning = false; // volatile write; pairs with awaitingTask's reads
+            taskRunning = false; // volatile write; pairs with awaitingTask's reads and releaseEngine's
             taskWaker.wake();
+            if (closed) { // volatile read; pairs with close()'s write (see releaseEngine)
+                releaseEngine();
+            }
         }
     }
 
@@ -998,6 +1040,18 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             throw fail(new SSLException("SSLEngine made no progress in " + MAX_IDLE_STEPS + " steps (handshake status "
                     + engine.getHandshakeStatus() + "); giving up rather than spinning"));
         }
+    }
+
+    /**
+     * An unchecked exception out of {@code wrap}/{@code unwrap}: an engine bug, or a callback of ours or the
+     * user's (ALPN selector, key or trust manager) that had to throw unchecked; if it carries an
+     * {@link SSLException}, that is the failure, as the callback meant it.
+     */
+    private static SSLException engineFailure(String call, RuntimeException e) {
+        if (e.getCause() instanceof SSLException cause) {
+            return cause;
+        }
+        return new SSLException("SSLEngine." + call + " failed: " + e, e);
     }
 
     /** Records a fatal failure (the first one wins) and returns {@code e} for the caller to throw. */
@@ -1132,9 +1186,10 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     // =============================================================================================== lifecycle
 
     /**
-     * Closes the transport (if it is {@link AutoCloseable}) and wakes every task waiting on this stream; their
-     * next call fails with "TLS stream closed". Idempotent. Sends nothing: {@link #pollShutdown} first for a
-     * clean close.
+     * Closes the transport (if it is {@link AutoCloseable}), wakes every task waiting on this stream (their next
+     * call fails with "TLS stream closed") and frees the engine's native state, if it has any (BoringSSL).
+     * Idempotent. Sends nothing: {@link #pollShutdown} first for a clean close. The session's details
+     * ({@link #session()}, {@link #protocol()}, {@link #peerCertificates()}...) stay readable.
      */
     @Override
     public void close() throws IOException {
@@ -1157,6 +1212,29 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             writeWaker.wake();
             taskWaker.wake();
             drainWaker.wake();
+            releaseEngine();
+        }
+    }
+
+    /**
+     * Frees the engine, once. Under the lock: a poll on another thread may be inside the engine right now (it
+     * holds the lock for a bounded, non-blocking stretch), and its next step fails on {@code closed}. Not while
+     * a delegated task runs (it uses the engine without our lock): then the task thread frees it when it ends.
+     * Either this thread sees {@code taskRunning} false, or the task thread, whose volatile write of false comes
+     * later, then reads {@code closed} (volatile, written before this read) as true; both may, and
+     * {@code released} makes it once.
+     */
+    private void releaseEngine() {
+        lock.lock();
+        try {
+            if (!released && !taskRunning) {
+                released = true;
+                release.accept(engine);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "freeing the SSLEngine of the TLS stream with " + peer + " failed", e);
+        } finally {
+            lock.unlock();
         }
     }
 

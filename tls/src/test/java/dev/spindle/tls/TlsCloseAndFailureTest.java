@@ -9,10 +9,9 @@ import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -39,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Endings, clean and otherwise: close_notify (the incident), truncation, garbage, alerts, resets, stalls. */
-@Timeout(value = 60, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hung blockOn fails, not hangs
 class TlsCloseAndFailureTest {
     private SpindleRuntime rt;
     private String prefix;
@@ -73,12 +72,12 @@ class TlsCloseAndFailureTest {
      * connection stays open and garbage keeps arriving.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
-    void closeNotifyFollowedByMoreRecordsAndGarbageEndsTheStreamAndThenNothingWakesTheTask(String protocol)
+    @MethodSource("dev.spindle.tls.Engines#withProtocols")
+    void closeNotifyFollowedByMoreRecordsAndGarbageEndsTheStreamAndThenNothingWakesTheTask(TlsEngine engine, String protocol)
             throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK);
              ServerSocket backendListener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Connected c = connect(l, TlsTestSupport.acceptor(protocol), protocol);
+            Connected c = connect(l, TlsTestSupport.acceptor(engine, protocol), protocol);
             TcpStream backendSide = rt.blockOn(TcpStream.connect(backendListener.getLocalSocketAddress()));
             try (Socket backend = backendListener.accept(); EnginePeer peer = c.peer()) {
                 JoinHandle<Long> relay = rt.spawn(naiveRelay(c.server(), backendSide));
@@ -179,11 +178,11 @@ class TlsCloseAndFailureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
-    void bothSidesSendCloseNotifyAtOnce(String protocol) throws Exception {
+    @MethodSource("dev.spindle.tls.Engines#withProtocols")
+    void bothSidesSendCloseNotifyAtOnce(TlsEngine engine, String protocol) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(protocol)));
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), TlsTestSupport.connector(protocol)));
+            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine, protocol)));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), TlsTestSupport.connector(engine, protocol)));
             TlsStream<TcpStream> server = accepted.join(Duration.ofSeconds(10));
             JoinHandle<byte[]> a = rt.spawn(Io.writeAll(client, ByteBuffer.wrap("from client".getBytes()))
                     .flatMap(v -> Io.shutdown(client)).flatMap(v -> TlsTestSupport.readAll(client)));
@@ -198,10 +197,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void eofWithoutCloseNotifyIsATruncationError() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void eofWithoutCloseNotifyIsATruncationError(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            Connected c = connect(l, TlsTestSupport.acceptor());
+            Connected c = connect(l, TlsTestSupport.acceptor(engine));
             c.peer().send(c.peer().wrap("abc".getBytes()));
             c.peer().socket.shutdownOutput(); // FIN, no close_notify
             assertThatThrownBy(() -> rt.blockOn(TlsTestSupport.readAll(c.server()))).isInstanceOf(TaskFailedException.class)
@@ -215,10 +215,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void eofWithoutCloseNotifyIsAPlainEndWhenCloseNotifyIsNotRequired() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void eofWithoutCloseNotifyIsAPlainEndWhenCloseNotifyIsNotRequired(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            Connected c = connect(l, TlsAcceptor.builder(SERVER.serverContext()).requireCloseNotify(false).build());
+            Connected c = connect(l, TlsAcceptor.builder(SERVER.serverContext()).engine(engine).requireCloseNotify(false).build());
             c.peer().send(c.peer().wrap("abc".getBytes()));
             c.peer().socket.shutdownOutput();
             assertThat(rt.blockOn(TlsTestSupport.readAll(c.server()))).isEqualTo("abc".getBytes());
@@ -227,10 +228,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void eofInsideARecordIsAnErrorEvenWhenCloseNotifyIsNotRequired() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void eofInsideARecordIsAnErrorEvenWhenCloseNotifyIsNotRequired(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            Connected c = connect(l, TlsAcceptor.builder(SERVER.serverContext()).requireCloseNotify(false).build());
+            Connected c = connect(l, TlsAcceptor.builder(SERVER.serverContext()).engine(engine).requireCloseNotify(false).build());
             byte[] record = c.peer().wrap("a record cut short".getBytes());
             c.peer().send(Arrays.copyOf(record, record.length - 5));
             c.peer().socket.shutdownOutput();
@@ -242,10 +244,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void garbageInsteadOfAClientHelloFailsTheAcceptClearly() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void garbageInsteadOfAClientHelloFailsTheAcceptClearly(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket raw = new Socket()) {
-            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor()));
+            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine)));
             raw.connect(l.localAddress());
             raw.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThatThrownBy(() -> accepted.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
@@ -258,10 +261,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void aFatalAlertMidStreamFailsTheRead() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aFatalAlertMidStreamFailsTheRead(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            Connected c = connect(l, TlsTestSupport.acceptor(), "TLSv1.3");
+            Connected c = connect(l, TlsTestSupport.acceptor(engine), "TLSv1.3");
             EnginePeer peer = c.peer();
             peer.send(peer.wrap("data first".getBytes()));
             byte[] first = new byte[10];
@@ -274,7 +278,8 @@ class TlsCloseAndFailureTest {
             assertThatThrownBy(() -> peer.unwrapRaw(ours)).isInstanceOf(SSLException.class);
             peer.send(peer.wrap(new byte[0])); // the alert
             assertThatThrownBy(() -> rt.blockOn(TlsTestSupport.readAll(c.server()))).isInstanceOf(TaskFailedException.class)
-                    .rootCause().isInstanceOf(SSLException.class).hasMessageContaining("fatal alert");
+                    .rootCause().isInstanceOf(SSLException.class)
+                    .hasMessageContaining(engine == TlsEngine.JDK ? "fatal alert" : "ALERT_BAD_RECORD_MAC");
             assertThatThrownBy(() -> rt.blockOn(Io.writeAll(c.server(), ByteBuffer.wrap(new byte[]{1}))))
                     .as("the stream stays failed").isInstanceOf(TaskFailedException.class)
                     .rootCause().isInstanceOf(SSLException.class);
@@ -283,10 +288,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void aResetDuringTheHandshakeFailsTheAccept() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aResetDuringTheHandshakeFailsTheAccept(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor()));
+            JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine)));
             Socket raw = new Socket(InetAddress.getLoopbackAddress(), l.localAddress().getPort());
             byte[] hello = clientHello();
             raw.getOutputStream().write(hello, 0, hello.length / 2);
@@ -298,10 +304,11 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void aResetMidStreamFailsTheReadWithAnIOException() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aResetMidStreamFailsTheReadWithAnIOException(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            Connected c = connect(l, TlsTestSupport.acceptor());
+            Connected c = connect(l, TlsTestSupport.acceptor(engine));
             JoinHandle<byte[]> reader = rt.spawn(TlsTestSupport.readAll(c.server()));
             c.peer().send(c.peer().wrap("some".getBytes()));
             Thread.sleep(100);
@@ -314,9 +321,10 @@ class TlsCloseAndFailureTest {
         }
     }
 
-    @Test
-    void aClientHandshakingOneBytePerSecondTimesOutAndAnotherConnectionIsUnaffected() throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(SERVER.serverContext()).handshakeTimeout(Duration.ofMillis(1500)).build();
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aClientHandshakingOneBytePerSecondTimesOutAndAnotherConnectionIsUnaffected(TlsEngine engine) throws Exception {
+        TlsAcceptor acceptor = TlsAcceptor.builder(SERVER.serverContext()).engine(engine).handshakeTimeout(Duration.ofMillis(1500)).build();
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK);
              Socket slow = new Socket(InetAddress.getLoopbackAddress(), l.localAddress().getPort())) {
             TcpStream slowTcp = rt.blockOn(l.accept());
@@ -335,7 +343,7 @@ class TlsCloseAndFailureTest {
             });
             // Meanwhile a normal client connects, handshakes and echoes.
             JoinHandle<Long> fast = rt.spawn(acceptTls(l, acceptor).flatMap(TlsTestSupport::echo));
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), TlsTestSupport.connector()));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), TlsTestSupport.connector(engine)));
             rt.blockOn(Io.writeAll(client, ByteBuffer.wrap("quick".getBytes())).flatMap(v -> Io.shutdown(client)));
             assertThat(new String(rt.blockOn(TlsTestSupport.readAll(client)))).isEqualTo("quick");
             assertThat(fast.join(Duration.ofSeconds(10))).isEqualTo(5);

@@ -8,10 +8,9 @@ import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLServerSocket;
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.spindle.tls.TlsTestSupport.ANY_LOOPBACK;
 import static dev.spindle.tls.TlsTestSupport.SERVER;
@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Someone else's TLS as the peer: the JDK's blocking SSLSocket and SSLServerSocket. */
-@Timeout(value = 60, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hung blockOn fails, not hangs
 class TlsInteropTest {
     private static final long MiB = 1024 * 1024;
     private SpindleRuntime rt;
@@ -56,12 +56,21 @@ class TlsInteropTest {
         SSLServerSocket ss = (SSLServerSocket) SERVER.serverContext().getServerSocketFactory()
                 .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         ss.setEnabledProtocols(new String[]{protocol});
+        ss.setSoTimeout(30_000); // a test that fails must not hang in accept()
         return ss;
+    }
+
+    /** The next connection, with a read timeout: a peer that waits for bytes that never come fails the test. */
+    private static SSLSocket accept(SSLServerSocket ss) throws Exception {
+        SSLSocket s = (SSLSocket) ss.accept();
+        s.setSoTimeout(30_000);
+        return s;
     }
 
     private static SSLSocket jdkClient(int port, String protocol) throws Exception {
         SSLSocket s = (SSLSocket) SERVER.trustContext().getSocketFactory().createSocket("127.0.0.1", port);
         s.setEnabledProtocols(new String[]{protocol});
+        s.setSoTimeout(30_000);
         return s;
     }
 
@@ -78,12 +87,12 @@ class TlsInteropTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
-    void sixteenMiBEachWayAgainstAJdkServerThroughASplitStream(String protocol) throws Exception {
+    @MethodSource("dev.spindle.tls.Engines#withProtocols")
+    void sixteenMiBEachWayAgainstAJdkServerThroughASplitStream(TlsEngine engine, String protocol) throws Exception {
         long bytes = 16 * MiB;
         try (SSLServerSocket ss = jdkServer(protocol)) {
             CompletableFuture<TlsTestSupport.Digest> peer = inThread(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                try (SSLSocket s = accept(ss)) {
                     CompletableFuture<TlsTestSupport.Digest> sent = inThread(() -> TlsTestSupport.writeData(s.getOutputStream(), 2, bytes));
                     TlsTestSupport.Digest got = TlsTestSupport.readDigest(s.getInputStream(), bytes);
                     sent.get(30, SECONDS);
@@ -91,7 +100,7 @@ class TlsInteropTest {
                     return got;
                 }
             });
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(protocol)));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine, protocol)));
             TlsStream.Halves<TcpStream> h = client.split();
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 1, bytes, 64 * 1024));
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
@@ -104,14 +113,15 @@ class TlsInteropTest {
         }
     }
 
-    @Test
-    void manySmallWritesEachWay() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void manySmallWritesEachWay(TlsEngine engine) throws Exception {
         int writes = 5000;
         int size = 13;
         long bytes = (long) writes * size;
         try (SSLServerSocket ss = jdkServer("TLSv1.3")) {
             CompletableFuture<Long> echo = inThread(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                try (SSLSocket s = accept(ss)) {
                     InputStream in = s.getInputStream();
                     OutputStream out = s.getOutputStream();
                     byte[] buf = new byte[size]; // small reads, small writes: one record per write back
@@ -123,7 +133,7 @@ class TlsInteropTest {
                     return n;
                 }
             });
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector()));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine)));
             TlsStream.Halves<TcpStream> h = client.split();
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 3, bytes, size));
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
@@ -136,14 +146,15 @@ class TlsInteropTest {
     }
 
     /** {@code SSLSocket.startHandshake()} on an established TLS 1.3 connection sends a KeyUpdate (update_requested). */
-    @Test
-    void keyUpdatesFromAJdkPeerMidTransferAreAnswered() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void keyUpdatesFromAJdkPeerMidTransferAreAnswered(TlsEngine engine) throws Exception {
         long down = 4 * MiB;
         long up = 2 * MiB;
         int keyUpdates = 8;
         try (SSLServerSocket ss = jdkServer("TLSv1.3")) {
             CompletableFuture<TlsTestSupport.Digest> peer = inThread(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                try (SSLSocket s = accept(ss)) {
                     CompletableFuture<TlsTestSupport.Digest> received = inThread(() -> {
                         TlsTestSupport.Digest d = TlsTestSupport.readDigest(s.getInputStream(), up);
                         // Drain until our close_notify: closing with unread bytes (our last KeyUpdate answer)
@@ -163,7 +174,7 @@ class TlsInteropTest {
                     return received.get(30, SECONDS);
                 }
             });
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector("TLSv1.3")));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine, "TLSv1.3")));
             TlsStream.Halves<TcpStream> h = client.split();
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), down));
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 5, up, 32 * 1024));
@@ -175,10 +186,15 @@ class TlsInteropTest {
         }
     }
 
-    @Test
-    void aTls12RenegotiationStartedByAJdkClientIsCarriedOut() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aTls12RenegotiationStartedByAJdkClientIsCarriedOut(TlsEngine engine) throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<Long> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.2")).flatMap(TlsTestSupport::echo));
+            JoinHandle<Long> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine, "TLSv1.2")).flatMap(TlsTestSupport::echo));
+            if (engine == TlsEngine.BORINGSSL) {
+                assertRenegotiationRefusedByABoringSslServer(l, server);
+                return;
+            }
             try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
                 AtomicInteger handshakes = new AtomicInteger();
                 s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
@@ -198,12 +214,30 @@ class TlsInteropTest {
         }
     }
 
-    @Test
-    void aTls12RenegotiationStartedByAJdkServerIsCarriedOut() throws Exception {
+    /** BoringSSL refuses renegotiation (TlsEngine): the JDK client gets a no_renegotiation alert. */
+    private void assertRenegotiationRefusedByABoringSslServer(TcpListener l, JoinHandle<Long> server) throws Exception {
+        try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("before".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(in.readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("before");
+            s.startHandshake(); // renegotiation: a new ClientHello on the established session
+            assertThatThrownBy(() -> {
+                out.write("after".getBytes(StandardCharsets.US_ASCII));
+                in.readNBytes(5);
+            }).isInstanceOf(SSLException.class).hasMessageContaining("no_renegotiation");
+        }
+        assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                .rootCause().isInstanceOf(SSLException.class).hasMessageContaining("NO_RENEGOTIATION");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void aTls12RenegotiationStartedByAJdkServerIsCarriedOut(TlsEngine engine) throws Exception {
         try (SSLServerSocket ss = jdkServer("TLSv1.2")) {
             AtomicInteger handshakes = new AtomicInteger();
             CompletableFuture<String> peer = inThread(() -> {
-                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                try (SSLSocket s = accept(ss)) {
                     s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
                     InputStream in = s.getInputStream();
                     String first = new String(in.readNBytes(5), StandardCharsets.US_ASCII);
@@ -215,8 +249,16 @@ class TlsInteropTest {
                     return first + second;
                 }
             });
-            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector("TLSv1.2")));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine, "TLSv1.2")));
             rt.blockOn(Io.writeAll(client, ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))));
+            if (engine == TlsEngine.BORINGSSL) {
+                // BoringSSL refuses renegotiation (TlsEngine): the HelloRequest fails our read.
+                assertThatThrownBy(() -> rt.blockOn(Io.readExact(client, ByteBuffer.allocate(2))))
+                        .isInstanceOf(TaskFailedException.class).rootCause().isInstanceOf(SSLException.class);
+                client.close();
+                assertThat(peer.handle((v, t) -> v).get(30, SECONDS)).isNotEqualTo("hello world");
+                return;
+            }
             ByteBuffer ok = ByteBuffer.allocate(2);
             rt.blockOn(Io.readExact(client, ok));
             rt.blockOn(Io.writeAll(client, ByteBuffer.wrap(" world".getBytes(StandardCharsets.US_ASCII))));
@@ -229,11 +271,17 @@ class TlsInteropTest {
         }
     }
 
-    @Test
-    void afterTheClientsCloseNotifyTls13StillLetsUsSendTheResponse() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void afterTheClientsCloseNotifyTls13StillLetsUsSendTheResponse(TlsEngine engine) throws Exception {
         long response = MiB;
+        if (engine == TlsEngine.BORINGSSL) {
+            assertTheClientsCloseNotifyClosesBothWays("TLSv1.3",
+                    "this SSLEngine closes both directions when the peer closes (BoringSSL does");
+            return;
+        }
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.3"))
+            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine, "TLSv1.3"))
                     .flatMap(tls -> TlsTestSupport.readAll(tls)
                             .flatMap(request -> TlsTestSupport.writeData(tls, 7, response, 16 * 1024))
                             .flatMap(d -> Io.shutdown(tls).map(v -> {
@@ -249,10 +297,15 @@ class TlsInteropTest {
         }
     }
 
-    @Test
-    void afterTheClientsCloseNotifyTls12RefusesFurtherWritesClearly() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.spindle.tls.Engines#all")
+    void afterTheClientsCloseNotifyTls12RefusesFurtherWritesClearly(TlsEngine engine) throws Exception {
+        if (engine == TlsEngine.BORINGSSL) {
+            assertTheClientsCloseNotifyClosesBothWays("TLSv1.2", "TLSv1.2 closes both directions");
+            return;
+        }
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor("TLSv1.2"))
+            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine, "TLSv1.2"))
                     .flatMap(tls -> TlsTestSupport.readAll(tls)
                             .flatMap(request -> TlsTestSupport.writeData(tls, 7, 1000, 1000))));
             try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
@@ -263,6 +316,30 @@ class TlsInteropTest {
                         .hasMessageContaining("closed the TLS session (close_notify)")
                         .hasMessageContaining("TLSv1.2 closes both directions");
                 assertThat(s.getInputStream().read()).as("our answering close_notify").isEqualTo(-1);
+            }
+        }
+    }
+
+    /**
+     * BoringSSL closes both directions when the peer's close_notify arrives, in TLS 1.3 too, and frees its state
+     * before the answering close_notify goes out (TlsEngine): the response write fails, saying why.
+     */
+    private void assertTheClientsCloseNotifyClosesBothWays(String protocol, String why) throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            AtomicReference<TlsStream<TcpStream>> accepted = new AtomicReference<>();
+            JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(TlsEngine.BORINGSSL, protocol))
+                    .flatMap(tls -> {
+                        accepted.set(tls);
+                        return TlsTestSupport.readAll(tls).flatMap(request -> TlsTestSupport.writeData(tls, 7, 1000, 1000));
+                    }));
+            try (SSLSocket s = jdkClient(l.localAddress().getPort(), protocol)) {
+                s.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput(); // close_notify
+                assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                        .rootCause().isInstanceOf(SSLException.class)
+                        .hasMessageContaining("closed the TLS session (close_notify)").hasMessageContaining(why);
+            } finally {
+                TlsTestSupport.closeQuietly(accepted.get());
             }
         }
     }

@@ -9,7 +9,7 @@ import dev.spindle.testkit.TestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
@@ -85,10 +85,11 @@ class TlsStreamContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
-    void closeNotifyWhilePlaintextIsBufferedGivesTheDataThenMinusOneAndNeverReadsOrWakesAgain(String protocol)
-            throws Exception {
-        MemoryTls tls = MemoryTls.handshake(SERVER.trustContext(), SERVER.serverContext(), protocol);
+    @MethodSource("dev.spindle.tls.Engines#withProtocols")
+    void closeNotifyWhilePlaintextIsBufferedGivesTheDataThenMinusOneAndNeverReadsOrWakesAgain(TlsEngine engine,
+            String protocol) throws Exception {
+        MemoryTls tls = MemoryTls.handshake(Engines.context(engine, SERVER.trustContext()), SERVER.serverContext(),
+                protocol);
         byte[] data = new byte[1000];
         new Random(3).nextBytes(data);
         byte[] records = tls.serverWrap(data);
@@ -99,9 +100,10 @@ class TlsStreamContractTest {
         byte[] wire = concat(records, closeNotify, after, garbage);
         // One read action and nothing after it: any second transport read fails the test (script exhausted).
         // TLS 1.2 answers close_notify with one try to write its own; the script makes the transport full then
-        // (Pending, whose wake must not reach the task). TLS 1.3 writes nothing.
+        // (Pending, whose wake must not reach the task). TLS 1.3 writes nothing, and neither does BoringSSL,
+        // which frees its state with the answer unsent (TlsEngine).
         MockStream.Builder b = MockStream.builder().read(wire);
-        if (protocol.equals("TLSv1.2")) {
+        if (protocol.equals("TLSv1.2") && engine == TlsEngine.JDK) {
             b.writePending();
         }
         MockStream m = b.build();

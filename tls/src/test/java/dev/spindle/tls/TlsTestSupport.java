@@ -39,16 +39,18 @@ final class TlsTestSupport {
         return Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
     }
 
-    static TlsAcceptor acceptor(String... protocols) {
-        TlsAcceptor.Builder b = TlsAcceptor.builder(SERVER.serverContext());
+    /** An acceptor presenting {@link #SERVER} on {@code engine}, limited to {@code protocols} if any are given. */
+    static TlsAcceptor acceptor(TlsEngine engine, String... protocols) {
+        TlsAcceptor.Builder b = TlsAcceptor.builder(SERVER.serverContext()).engine(engine);
         if (protocols.length > 0) {
             b.protocols(protocols);
         }
         return b.build();
     }
 
-    static TlsConnector connector(String... protocols) {
-        TlsConnector.Builder b = TlsConnector.builder(SERVER.trustContext());
+    /** A connector trusting {@link #SERVER} on {@code engine}, limited to {@code protocols} if any are given. */
+    static TlsConnector connector(TlsEngine engine, String... protocols) {
+        TlsConnector.Builder b = TlsConnector.builder(SERVER.trustContext()).engine(engine);
         if (protocols.length > 0) {
             b.protocols(protocols);
         }

@@ -59,14 +59,16 @@ class CurlTlsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-            "TLSv1.3, --tlsv1.3 --tls13-ciphers TLS_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, EC",
-            "TLSv1.3, --tlsv1.3 --tls13-ciphers TLS_CHACHA20_POLY1305_SHA256, TLS_CHACHA20_POLY1305_SHA256, TLS_CHACHA20_POLY1305_SHA256, RSA",
-            "TLSv1.2, --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-ECDSA-AES256-GCM-SHA384, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, EC",
-            "TLSv1.2, --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, RSA"})
-    void getOverEachProtocolAndCipherSuite(String protocol, String options, String opensslName, String jdkName,
-                                           String keyType) throws Exception {
+            "TLSv1.3, TLS_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, EC",
+            "TLSv1.3, TLS_CHACHA20_POLY1305_SHA256, TLS_CHACHA20_POLY1305_SHA256, RSA",
+            "TLSv1.2, ECDHE-ECDSA-AES256-GCM-SHA384, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, EC",
+            "TLSv1.2, ECDHE-RSA-AES128-GCM-SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, RSA"})
+    void getOverEachProtocolAndCipherSuite(String protocol, String opensslName, String jdkName, String keyType)
+            throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(keyType.equals("EC") ? SERVER_EC : SERVER_RSA))
                 .alpn("http/1.1").build();
+        String options = protocol.equals("TLSv1.3") ? "--tlsv1.3 --tls13-ciphers " + opensslName
+                : "--tlsv1.2 --tls-max 1.2 --ciphers " + opensslName;
         try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.http())) {
             String out = Peers.runToCompletion(curl(server.port(), options, "/"), PEER_TIMEOUT, Interop.pkiFiles());
             String view = "protocol=" + protocol + " cipher=" + jdkName + " sni=localhost alpn=http/1.1 client=none";
@@ -87,8 +89,8 @@ class CurlTlsIT {
     void aClientCertificateIsAcceptedAndAMissingOneRefused() throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).clientAuth(ClientAuth.NEED).build();
         try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.http())) {
-            String out = Peers.runToCompletion(curl(server.port(), "--cert /peer/client.pem --key /peer/client.key", "/"),
-                    PEER_TIMEOUT, Interop.pkiFiles());
+            String out = Peers.runToCompletion(curl(server.port(), "--cert /peer/client.pem --key /peer/client.key",
+                    "/"), PEER_TIMEOUT, Interop.pkiFiles());
             assertThat(out).as(out).contains("client=CN=client.test\n").contains("EXIT 0");
             // curl (OpenSSL) sends the chain it builds from --cacert: our CA's certificate follows the client's.
             assertThat(server.next().assertOk().peerCertificates().getFirst()).isEqualTo(CLIENT.certificate());

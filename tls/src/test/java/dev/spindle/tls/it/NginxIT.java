@@ -73,7 +73,8 @@ class NginxIT {
                 "http {",
                 "  access_log off;",
                 "  client_body_temp_path /tmp/nginx-body; proxy_temp_path /tmp/nginx-proxy;",
-                "  fastcgi_temp_path /tmp/nginx-fcgi; uwsgi_temp_path /tmp/nginx-uwsgi; scgi_temp_path /tmp/nginx-scgi;",
+                "  fastcgi_temp_path /tmp/nginx-fcgi; uwsgi_temp_path /tmp/nginx-uwsgi;",
+                "  scgi_temp_path /tmp/nginx-scgi;",
                 "  default_type text/plain;",
                 "  ssl_protocols TLSv1.2 TLSv1.3;",
                 // TLS 1.2 suites nginx accepts; anything else must fail the handshake.
@@ -140,7 +141,8 @@ class NginxIT {
         }
         String response = httpGet(rt, tls, "localhost", "/");
         assertThat(response).as(response).startsWith("HTTP/1.1 200 OK\r\n")
-                .endsWith("\r\n\r\nserver=a protocol=" + protocol + " cipher=" + opensslName + " sni=localhost alpn=\n");
+                .endsWith("\r\n\r\nserver=a protocol=" + protocol + " cipher=" + opensslName
+                        + " sni=localhost alpn=\n");
     }
 
     @Test

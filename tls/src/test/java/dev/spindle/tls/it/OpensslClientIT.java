@@ -53,6 +53,8 @@ class OpensslClientIT {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(45);
     /** A line to echo: distinctive, so finding it in s_client's output means the echo came back. */
     private static final String PING = "ping-7f3a\n";
+    /** Echoes the ping, then ends the session with close_notify (s_client -ign_eof would never end it). */
+    private static final SpindleTlsServer.Mode ECHO_PING = SpindleTlsServer.echoThenClose(PING.length());
     private static final String VERIFY = " -CAfile /peer/ca.pem -verify_return_error -verify_hostname localhost";
 
     private static SpindleRuntime rt;
@@ -71,7 +73,8 @@ class OpensslClientIT {
     }
 
     private static String sClient(int port, String options, String stdinScript) {
-        return stdinScript + " | openssl s_client -connect 127.0.0.1:" + port + VERIFY + " " + options + " 2>&1; echo EXIT $?";
+        return stdinScript + " | openssl s_client -connect 127.0.0.1:" + port + VERIFY + " " + options
+                + " 2>&1; echo EXIT $?";
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -86,7 +89,8 @@ class OpensslClientIT {
             throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(keyType.equals("EC") ? SERVER_EC : SERVER_RSA)).build();
         String line = "hello from s_client\n";
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echoThenClose(line.length()))) {
+        var mode = SpindleTlsServer.echoThenClose(line.length());
+        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, mode)) {
             String restrict = protocol.equals("TLSv1.3") ? "-tls1_3 -ciphersuites " + opensslName
                     : "-tls1_2 -cipher " + opensslName;
             // -ign_eof: s_client does not end the session at the end of its input; our close_notify ends it.
@@ -114,11 +118,12 @@ class OpensslClientIT {
             "-; none"})
     void alpnIsWhatWeSelect(String offered, String expected) throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).alpn("h2", "http/1.1").build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echoThenClose(PING.length()))) {
+        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, ECHO_PING)) {
             String alpn = offered.equals("-") ? "" : " -alpn " + offered;
             String out = Peers.runToCompletion(sClient(server.port(), "-ign_eof" + alpn, "printf '" + PING + "'"),
                     PEER_TIMEOUT, Interop.pkiFiles());
-            assertThat(out).as(out).contains(expected.equals("none") ? "No ALPN negotiated" : "ALPN protocol: " + expected)
+            assertThat(out).as(out)
+                    .contains(expected.equals("none") ? "No ALPN negotiated" : "ALPN protocol: " + expected)
                     .contains("EXIT 0");
             Report r = server.next().assertOk();
             assertThat(r.alpn().orElse("none")).isEqualTo(expected);
@@ -142,7 +147,7 @@ class OpensslClientIT {
     @CsvSource(delimiter = ';', value = {"-servername sni.test; sni.test", "-noservername; none"})
     void theServerSeesTheNameTheClientSent(String option, String expected) throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echoThenClose(PING.length()))) {
+        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, ECHO_PING)) {
             String out = Peers.runToCompletion(sClient(server.port(), option + " -ign_eof", "printf '" + PING + "'"),
                     PEER_TIMEOUT, Interop.pkiFiles());
             assertThat(out).as(out).contains("EXIT 0");
@@ -154,7 +159,7 @@ class OpensslClientIT {
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void aClientCertificateFromTheTrustedCaIsAccepted(String protocol) throws Exception {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).clientAuth(ClientAuth.NEED).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echoThenClose(PING.length()))) {
+        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, ECHO_PING)) {
             String version = protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2";
             String out = Peers.runToCompletion(sClient(server.port(),
                     version + " -cert /peer/client.pem -key /peer/client.key -ign_eof", "printf '" + PING + "'"),
@@ -177,7 +182,8 @@ class OpensslClientIT {
         TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).clientAuth(ClientAuth.NEED).build();
         try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
             String version = protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2";
-            String cert = certificate.equals("none") ? "" : " -cert /peer/impostor-client.pem -key /peer/impostor-client.key";
+            String cert = certificate.equals("none") ? ""
+                    : " -cert /peer/impostor-client.pem -key /peer/impostor-client.key";
             // -ign_eof: in TLS 1.3 s_client's handshake is over before we check its certificate; it must stay to
             // read our alert instead of closing at the end of its input.
             String out = Peers.runToCompletion(sClient(server.port(), version + cert + " -ign_eof",
@@ -245,7 +251,8 @@ class OpensslClientIT {
             assertThat(Output.value(out, "EXIT")).as(out).isEqualTo("0");
             assertThat(Output.value(out, "DATA")).as("s_client received exactly what it sent")
                     .isEqualTo(Payload.sha256(sent.getBytes(StandardCharsets.US_ASCII)));
-            assertThat(count(out, ">>> TLS 1.3, Handshake [length 0005], KeyUpdate")).as("sent by s_client").isEqualTo(2);
+            assertThat(count(out, ">>> TLS 1.3, Handshake [length 0005], KeyUpdate")).as("sent by s_client")
+                    .isEqualTo(2);
             assertThat(count(out, "<<< TLS 1.3, Handshake [length 0005], KeyUpdate"))
                     .as("our answer to the update_requested KeyUpdate, and no other").isEqualTo(1);
             Report r = server.next().assertOk();
@@ -263,7 +270,8 @@ class OpensslClientIT {
                     "printf 'R\\n' >&3; err RENEGOTIATING",
                     "printf 'beta\\n' >&3; out beta"), PEER_TIMEOUT, Interop.pkiFiles());
             assertThat(Output.value(out, "EXIT")).as(out).isEqualTo("0");
-            assertThat(Output.value(out, "DATA")).isEqualTo(Payload.sha256("alpha\nbeta\n".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(Output.value(out, "DATA"))
+                    .isEqualTo(Payload.sha256("alpha\nbeta\n".getBytes(StandardCharsets.US_ASCII)));
             assertThat(countMatches(out, ">>> TLS 1.2, Handshake \\[length [0-9a-f]+\\], ClientHello"))
                     .as("the first handshake and the renegotiation: " + out).isEqualTo(2);
             assertThat(countMatches(out, "<<< TLS 1.2, Handshake \\[length [0-9a-f]+\\], Finished"))

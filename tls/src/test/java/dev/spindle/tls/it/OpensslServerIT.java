@@ -211,7 +211,8 @@ class OpensslServerIT {
             "TLSv1.3, none, certificate_required"})
     void aBadOrMissingClientCertificateIsRejected(String protocol, String certificate, String alert) {
         boolean none = certificate.equals("none");
-        TlsConnector connector = TlsConnector.builder(context(none ? null : IMPOSTOR_CLIENT)).protocols(protocol).build();
+        TlsConnector connector = TlsConnector.builder(context(none ? null : IMPOSTOR_CLIENT)).protocols(protocol)
+                .build();
         Throwable t = catchThrowable(() -> httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/"));
         assertThat(t).as("the server must refuse the connection").isNotNull();
         assertThat(t).rootCause().isInstanceOf(SSLException.class);
@@ -234,7 +235,8 @@ class OpensslServerIT {
 
     @Test
     void aServerCertificateForAnotherHostIsRejected() {
-        assertThat(messages(rejectedServer(wrongHost))).contains("No subject alternative DNS name matching localhost found");
+        assertThat(messages(rejectedServer(wrongHost)))
+                .contains("No subject alternative DNS name matching localhost found");
     }
 
     /** The handshake fails on the client, with an error that says where: an SSLHandshakeException from connect. */

@@ -152,7 +152,8 @@ final class SpindleTlsServer implements AutoCloseable {
 
         private final Future<TlsStream<TcpStream>> handshake;
         private final Mode mode;
-        private final ByteBuffer buf = ByteBuffer.allocate(32 * 1024).flip(); // pending output between position and limit
+        /** Echo output pending between position and limit; also the read buffer of the other phases. */
+        private final ByteBuffer buf = ByteBuffer.allocate(32 * 1024).flip();
         private final MessageDigest sha = sha256();
         private final ByteArrayOutputStream text = new ByteArrayOutputStream();
         private final ByteArrayOutputStream head = new ByteArrayOutputStream(); // HTTP request head
@@ -340,7 +341,8 @@ final class SpindleTlsServer implements AutoCloseable {
             closeQuietly();
             String hex = HexFormat.of().formatHex(sha.digest());
             Report s = session != null ? session
-                    : new Report(null, null, Optional.empty(), Optional.empty(), List.of(), 0, "", "", false, null, null);
+                    : new Report(null, null, Optional.empty(), Optional.empty(), List.of(), 0, "", "", false, null,
+                    null);
             reports.add(new Report(s.protocol(), s.cipherSuite(), s.sni(), s.alpn(), s.peerCertificates(), received,
                     hex, text.toString(StandardCharsets.ISO_8859_1), cleanEof, failure, closeFailure));
         }

@@ -70,9 +70,11 @@ final class TestPki {
             try {
                 PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(key.getEncoded());
                 var inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(jdk.parsePrivateKey());
-                var point = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded()).getPublicKeyData();
-                var full = new org.bouncycastle.asn1.sec.ECPrivateKey(((ECPrivateKey) key).getParams().getOrder().bitLength(),
-                        inner.getKey(), point, jdk.getPrivateKeyAlgorithm().getParameters());
+                var point = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded())
+                        .getPublicKeyData();
+                int orderBits = ((ECPrivateKey) key).getParams().getOrder().bitLength();
+                var full = new org.bouncycastle.asn1.sec.ECPrivateKey(orderBits, inner.getKey(), point,
+                        jdk.getPrivateKeyAlgorithm().getParameters());
                 return pem("PRIVATE KEY", new PrivateKeyInfo(jdk.getPrivateKeyAlgorithm(), full).getEncoded());
             } catch (Exception e) {
                 throw new IllegalStateException("cannot encode the EC key of " + subject() + ": " + e.getMessage(), e);

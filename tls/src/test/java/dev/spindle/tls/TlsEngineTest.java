@@ -1,0 +1,229 @@
+package dev.spindle.tls;
+
+import dev.spindle.JoinHandle;
+import dev.spindle.SpindleRuntime;
+import dev.spindle.io.Io;
+import dev.spindle.net.TcpListener;
+import dev.spindle.net.TcpStream;
+import org.conscrypt.Conscrypt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.spindle.tls.TlsTestSupport.ANY_LOOPBACK;
+import static dev.spindle.tls.TlsTestSupport.SERVER;
+import static dev.spindle.tls.TlsTestSupport.acceptTls;
+import static dev.spindle.tls.TlsTestSupport.connectTls;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Choosing the engine: what {@code engine(TlsEngine.BORINGSSL)} needs (key material it can see), what it makes,
+ * and that every BoringSSL engine's native state is freed when its stream is closed.
+ */
+@Timeout(value = 60, unit = SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TlsEngineTest {
+    private SpindleRuntime rt;
+
+    @BeforeEach
+    void start() {
+        rt = TlsTestSupport.runtime("tls-engine-" + System.nanoTime() + "-");
+    }
+
+    @AfterEach
+    void stop() {
+        rt.close();
+    }
+
+    @Test
+    void boringSslIsAvailableHereAndMakesConscryptEngines() throws Exception {
+        assertThat(TlsEngine.JDK.isAvailable()).isTrue();
+        assertThat(TlsEngine.BORINGSSL.isAvailable()).as(BoringSsl.unavailableReason()).isTrue();
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<TlsStream<TcpStream>> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(TlsEngine.BORINGSSL)));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(),
+                    TlsTestSupport.connector(TlsEngine.JDK)));
+            TlsStream<TcpStream> s = server.join(Duration.ofSeconds(10));
+            assertThat(s.protocol()).isEqualTo("TLSv1.3");
+            assertThat(s.session().getClass().getName()).as("a Conscrypt session").startsWith("org.conscrypt.");
+            assertThat(client.session().getClass().getName()).startsWith("sun.security.ssl.");
+            client.close();
+            s.close();
+            assertThat(s.protocol()).as("readable after close").isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void aJdkContextNotBuiltByCertificatesIsRefusedWithWhatToDo() throws Exception {
+        SSLContext plain = SSLContext.getInstance("TLS");
+        plain.init(null, null, null);
+        assertThatThrownBy(() -> TlsConnector.builder(plain).engine(TlsEngine.BORINGSSL).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not reveal its key and trust managers")
+                .hasMessageContaining("Certificates.contextBuilder()");
+        assertThatThrownBy(() -> TlsAcceptor.builder(SSLContext.getDefault()).engine(TlsEngine.BORINGSSL).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(TlsConnector.builder(plain).build()).as("the JDK engine takes any context").isNotNull();
+        assertThat(TlsConnector.builder(plain).engine(TlsEngine.BORINGSSL).engine(TlsEngine.JDK).build())
+                .as("the last choice wins").isNotNull();
+    }
+
+    @Test
+    void aConscryptContextIsUsedAsItIs() throws Exception {
+        SSLContext conscrypt = SSLContext.getInstance("TLS", Conscrypt.newProvider());
+        conscrypt.init(null, null, null);
+        assertThat(BoringSsl.contextFor(conscrypt)).isSameAs(conscrypt);
+        SSLContext ours = SERVER.trustContext();
+        assertThat(BoringSsl.contextFor(ours)).as("one BoringSSL context per context: one session cache")
+                .isSameAs(BoringSsl.contextFor(ours));
+        assertThat(Conscrypt.isConscrypt(BoringSsl.contextFor(ours))).isTrue();
+    }
+
+    /** Key and trust managers of the caller's own making work with both engines, and mutual TLS with them. */
+    @Test
+    void ownKeyAndTrustManagersWorkWithBothEngines() throws Exception {
+        char[] pw = "pw".toCharArray();
+        KeyManagerFactory serverKeys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        serverKeys.init(SERVER.keyStore(pw), pw);
+        KeyManagerFactory clientKeys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        clientKeys.init(TlsTestSupport.CLIENT.keyStore(pw), pw);
+        SSLContext serverCtx = Certificates.contextBuilder().keyManagers(serverKeys.getKeyManagers())
+                .trustManagers(trusting(TlsTestSupport.CLIENT).getTrustManagers()).build();
+        SSLContext clientCtx = Certificates.contextBuilder().keyManagers(clientKeys.getKeyManagers())
+                .trustManagers(trusting(SERVER).getTrustManagers()).build();
+        for (TlsEngine serverEngine : TlsEngine.values()) {
+            for (TlsEngine clientEngine : TlsEngine.values()) {
+                TlsAcceptor acceptor = TlsAcceptor.builder(serverCtx).engine(serverEngine).clientAuth(ClientAuth.NEED).build();
+                TlsConnector connector = TlsConnector.builder(clientCtx).engine(clientEngine).build();
+                try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+                    JoinHandle<TlsStream<TcpStream>> server = rt.spawn(acceptTls(l, acceptor));
+                    TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), connector));
+                    TlsStream<TcpStream> s = server.join(Duration.ofSeconds(10));
+                    rt.blockOn(Io.writeAll(client, ByteBuffer.wrap(new byte[]{42})));
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    rt.blockOn(Io.readExact(s, one));
+                    assertThat(one.get(0)).as(serverEngine + " server, " + clientEngine + " client").isEqualTo((byte) 42);
+                    assertThat(s.peerCertificates()).containsExactly(TlsTestSupport.CLIENT.certificate());
+                    assertThat(client.peerCertificates()).containsExactly(SERVER.certificate());
+                    client.close();
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void trustedCertificatesAndOwnTrustManagersCannotBeCombined() throws Exception {
+        Certificates.ContextBuilder b = Certificates.contextBuilder().trust(SERVER)
+                .trustManagers(trusting(SERVER).getTrustManagers());
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be combined");
+    }
+
+    private static TrustManagerFactory trusting(SelfSigned cert) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("trusted", cert.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ts);
+        return tmf;
+    }
+
+    /**
+     * 2,000 connections opened and closed, half after a clean shutdown, 20 with the handshake failing: every
+     * engine is released exactly once, and its native SSL object is freed (Conscrypt's {@code NativeSsl}, read
+     * through reflection because Conscrypt has no public way to ask; if its internals change, this says so).
+     */
+    @Test
+    void everyBoringSslEngineIsFreedWhenItsStreamIsClosed() throws Exception {
+        Map<SSLEngine, AtomicInteger> released = new ConcurrentHashMap<>();
+        EngineFactory counting = new EngineFactory() {
+            @Override
+            public SSLEngine create(SSLContext context, String peerHost, int peerPort) {
+                SSLEngine e = BoringSsl.FACTORY.create(context, peerHost, peerPort);
+                released.put(e, new AtomicInteger());
+                return e;
+            }
+
+            @Override
+            public void release(SSLEngine engine) {
+                released.get(engine).incrementAndGet();
+                BoringSsl.FACTORY.release(engine);
+            }
+        };
+        TlsAcceptor acceptor = TlsAcceptor.builder(BoringSsl.contextFor(SERVER.serverContext())).engineFactory(counting).build();
+        TlsConnector connector = TlsConnector.builder(BoringSsl.contextFor(SERVER.trustContext())).engineFactory(counting).build();
+        TlsConnector untrusting = TlsConnector.builder(BoringSsl.contextFor(TlsTestSupport.IMPOSTOR.trustContext()))
+                .engineFactory(counting).build();
+        int connections = 2000;
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            int port = l.localAddress().getPort();
+            for (int i = 0; i < connections; i++) {
+                boolean fail = i % 100 == 99; // 20 handshakes fail: the untrusted server is refused
+                JoinHandle<TlsStream<TcpStream>> server = rt.spawn(acceptTls(l, acceptor));
+                if (fail) {
+                    assertThatThrownBy(() -> rt.blockOn(connectTls(port, untrusting))).as("untrusted server").isNotNull();
+                    assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isNotNull();
+                    continue;
+                }
+                TlsStream<TcpStream> client = rt.blockOn(connectTls(port, connector));
+                TlsStream<TcpStream> s = server.join(Duration.ofSeconds(10));
+                if (i % 2 == 0) {
+                    rt.blockOn(Io.shutdown(client));
+                    assertThat(rt.blockOn(TlsTestSupport.readAll(s))).isEmpty();
+                }
+                client.close();
+                s.close();
+            }
+        }
+        assertThat(released).hasSize(2 * connections);
+        Map<String, Integer> notFreed = new TreeMap<>(); // kind of engine -> how many, for a readable failure
+        for (Map.Entry<SSLEngine, AtomicInteger> e : released.entrySet()) {
+            SSLEngine engine = e.getKey();
+            assertThat(e.getValue().get()).as("released exactly once").isEqualTo(1);
+            if (!nativeSslClosed(engine)) {
+                notFreed.merge((engine.getUseClientMode() ? "client" : "server") + ", inbound done "
+                        + engine.isInboundDone() + ", outbound done " + engine.isOutboundDone(), 1, Integer::sum);
+            }
+        }
+        assertThat(notFreed).as("engines whose native SSL object was not freed").isEmpty();
+    }
+
+    /** Conscrypt's {@code Java8EngineWrapper.delegate} (a {@code ConscryptEngine}), its {@code ssl}, {@code isClosed()}. */
+    private static boolean nativeSslClosed(SSLEngine wrapper) throws Exception {
+        Object engine = field(wrapper, "delegate");
+        Object ssl = field(engine, "ssl");
+        Method isClosed = ssl.getClass().getDeclaredMethod("isClosed");
+        isClosed.setAccessible(true);
+        return (boolean) isClosed.invoke(ssl);
+    }
+
+    private static Object field(Object o, String name) throws Exception {
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.getName().equals(name)) {
+                    f.setAccessible(true);
+                    return f.get(o);
+                }
+            }
+        }
+        throw new AssertionError("Conscrypt's internals changed: no field " + name + " in " + o.getClass()
+                + " (fields: " + List.of(o.getClass().getDeclaredFields()) + "); update nativeSslClosed()");
+    }
+}
