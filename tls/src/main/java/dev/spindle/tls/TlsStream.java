@@ -68,8 +68,10 @@ import java.util.function.Consumer;
  * (it may have been waiting for exactly the readiness just used up).
  *
  * <h2>Buffers</h2>
- * Three heap buffers, sized from the session's packet and application buffer sizes when the stream is made and
- * reused for its life; each is kept in "read mode" (pending bytes between position and limit):
+ * Three heap buffers, sized from the session's packet and application buffer sizes and lent by
+ * {@link RecordBuffers}: a poll takes them when it starts and gives back every empty one when it ends, so an idle
+ * connection holds none, and a busy one cycles the same buffers through its worker's cache without allocating.
+ * Each is kept in "read mode" (pending bytes between position and limit):
  * <ul>
  *   <li>{@code netIn}: ciphertext read from the transport, not yet unwrapped (two packets, so one transport
  *       read can bring more than one record).</li>
@@ -240,9 +242,6 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         SSLSession s = engine.getSession();
         packetSize = s.getPacketBufferSize();
         appSize = s.getApplicationBufferSize();
-        netIn = ByteBuffer.allocate(2 * packetSize).flip();
-        appIn = ByteBuffer.allocate(appSize).flip();
-        netOut = ByteBuffer.allocate(2 * packetSize).flip();
     }
 
     // =============================================================================================== handshake
@@ -251,6 +250,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     Poll<Void> pollHandshake(Context cx) throws IOException {
         lock.lock();
         try {
+            takeBuffers();
             for (int idle = 0; ; idle++) {
                 checkUsable();
                 checkIdle(idle);
@@ -292,6 +292,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 }
             }
         } finally {
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -304,10 +305,12 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     Poll<Void> pollFlushAlert(Context cx) {
         lock.lock();
         try {
+            takeBuffers();
             return flush(READER, cx);
         } catch (IOException e) {
             return Poll.readyNull(); // the peer is gone; the handshake failure is what gets reported
         } finally {
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -321,9 +324,12 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
         lock.lock();
         try {
+            takeBuffers();
             return read(cx, dst);
         } finally {
             unwrapTargets[0] = null; // do not keep the caller's buffer reachable
+            unwrapTargets[1] = null; // nor appIn, which may go back to the cache
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -640,11 +646,14 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
         lock.lock();
         try {
+            takeBuffers();
             singleSrc[0] = src;
             Poll<Long> p = write(cx, singleSrc);
             return p.isPending() ? Poll.pending() : Poll.ready((int) (long) p.value());
         } finally {
             singleSrc[0] = null;
+            unwrapTargets[1] = null;
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -654,8 +663,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
         lock.lock();
         try {
+            takeBuffers();
             return write(cx, srcs);
         } finally {
+            unwrapTargets[1] = null;
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -841,6 +853,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     public Poll<Void> pollFlush(Context cx) throws IOException {
         lock.lock();
         try {
+            takeBuffers();
             checkUsable();
             if (awaitingTask(WRITER, cx)) {
                 return Poll.pending();
@@ -863,6 +876,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             return p;
         } finally {
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -874,6 +888,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     public Poll<Void> pollShutdown(Context cx) throws IOException {
         lock.lock();
         try {
+            takeBuffers();
             if (writeState == WriteState.SHUT) {
                 return Poll.readyNull();
             }
@@ -922,6 +937,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             writeState = WriteState.SHUT;
             return Poll.readyNull();
         } finally {
+            giveBackEmptyBuffers();
             lock.unlock();
         }
     }
@@ -1106,6 +1122,53 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
     }
 
+    /**
+     * First thing in every poll, under the lock: takes back the buffers given back when the last poll ended
+     * ({@link RecordBuffers}), so everything between may use all three.
+     */
+    private void takeBuffers() {
+        if (netIn == null) {
+            netIn = RecordBuffers.PACKETS.take(2 * packetSize);
+        }
+        if (appIn == null) {
+            appIn = RecordBuffers.PLAINTEXT.take(appSize);
+        }
+        if (netOut == null) {
+            netOut = RecordBuffers.PACKETS.take(2 * packetSize);
+        }
+    }
+
+    /**
+     * Last thing in every poll, under the lock: gives back each buffer that holds no bytes, so a connection
+     * waiting for its peer holds none. A buffer with bytes (half a record, unread plaintext, unsent ciphertext)
+     * stays until they are used up.
+     */
+    private void giveBackEmptyBuffers() {
+        if (netIn != null && !netIn.hasRemaining()) {
+            RecordBuffers.PACKETS.give(netIn);
+            netIn = null;
+        }
+        if (appIn != null && !appIn.hasRemaining()) {
+            RecordBuffers.PLAINTEXT.give(appIn);
+            appIn = null;
+        }
+        if (netOut != null && !netOut.hasRemaining()) {
+            RecordBuffers.PACKETS.give(netOut);
+            netOut = null;
+        }
+    }
+
+    /** Bytes of buffer this stream holds between polls: 0 when idle (tests). */
+    int heldBufferBytes() {
+        lock.lock();
+        try {
+            return (netIn == null ? 0 : netIn.capacity()) + (appIn == null ? 0 : appIn.capacity())
+                    + (netOut == null ? 0 : netOut.capacity());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void refreshSizes() {
         SSLSession s = engine.getSession();
         packetSize = Math.max(packetSize, s.getPacketBufferSize());
@@ -1212,7 +1275,23 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             writeWaker.wake();
             taskWaker.wake();
             drainWaker.wake();
+            discardBuffers();
             releaseEngine();
+        }
+    }
+
+    /** On close: whatever the buffers hold will never be sent or read; they go back to the cache. */
+    private void discardBuffers() {
+        lock.lock();
+        try {
+            for (ByteBuffer b : new ByteBuffer[] {netIn, appIn, netOut}) {
+                if (b != null) {
+                    b.position(b.limit());
+                }
+            }
+            giveBackEmptyBuffers();
+        } finally {
+            lock.unlock();
         }
     }
 
