@@ -320,7 +320,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         lock.lock();
         try {
@@ -340,7 +340,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             if (appIn.hasRemaining()) {
                 produced += drainPlaintext(dst);
                 if (!dst.hasRemaining() || appIn.hasRemaining()) {
-                    return Poll.ready(produced);
+                    return Poll.readyCount(produced);
                 }
             }
             // Nothing buffered from here on.
@@ -348,29 +348,29 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 case OPEN -> {
                 }
                 case CLOSE_NOTIFY, EOF -> {
-                    return Poll.ready(produced > 0 ? produced : -1);
+                    return Poll.readyCount(produced > 0 ? produced : -1);
                 }
                 case TRUNCATED -> {
                     if (produced > 0) {
-                        return Poll.ready(produced);
+                        return Poll.readyCount(produced);
                     }
                     throw new SSLException(readFailure.getMessage(), readFailure);
                 }
             }
             if (failure != null || closed) {
                 if (produced > 0) {
-                    return Poll.ready(produced);
+                    return Poll.readyCount(produced);
                 }
                 checkUsable();
             }
             checkIdle(idle);
             if (awaitingTask(READER, cx)) {
-                return produced > 0 ? Poll.ready(produced) : Poll.pending();
+                return produced > 0 ? Poll.readyCount(produced) : Poll.pending();
             }
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 if (produced > 0) {
-                    return Poll.ready(produced);
+                    return Poll.readyCount(produced);
                 }
                 if (startTasks(READER, cx)) {
                     return Poll.pending();
@@ -380,7 +380,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             if (hs == HandshakeStatus.NEED_WRAP) {
                 // Post-handshake output the engine wants sent (KeyUpdate answer, renegotiation flight).
                 if (!wrapEngineOutput(READER, cx)) {
-                    return produced > 0 ? Poll.ready(produced) : Poll.pending();
+                    return produced > 0 ? Poll.readyCount(produced) : Poll.pending();
                 }
                 idle = 0;
                 continue;
@@ -390,7 +390,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 // wrapped yet: in TLS 1.2 every engine does (RFC 5246 7.2.1), in TLS 1.3 BoringSSL does too.
                 // Unwrapping it in the same call as the data before it would leave the caller no chance to answer
                 // that data (an echo, a response). TLS 1.3 hides the record type, so there any next record waits.
-                return Poll.ready(produced);
+                return Poll.readyCount(produced);
             }
             if (netIn.hasRemaining()) {
                 int before = dst.position();
@@ -421,7 +421,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             // The engine needs more ciphertext.
             if (produced > 0) {
-                return Poll.ready(produced);
+                return Poll.readyCount(produced);
             }
             if (netOut.hasRemaining()) {
                 flushFor(READER, cx); // keep our flight moving while we wait for the answer; Pending is fine here
@@ -642,14 +642,14 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         if (!src.hasRemaining()) {
-            return Poll.ready(0);
+            return Poll.readyCount(0);
         }
         lock.lock();
         try {
             takeBuffers();
             singleSrc[0] = src;
             Poll<Long> p = write(cx, singleSrc);
-            return p.isPending() ? Poll.pending() : Poll.ready((int) (long) p.value());
+            return p.isPending() ? Poll.pending() : Poll.readyCount((int) (long) p.value());
         } finally {
             singleSrc[0] = null;
             unwrapTargets[1] = null;
@@ -682,10 +682,10 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             checkIdle(idle);
             if (awaitingTask(WRITER, cx)) {
-                return consumed > 0 ? Poll.ready(consumed) : Poll.pending();
+                return consumed > 0 ? Poll.readyCount(consumed) : Poll.pending();
             }
             if (!makeRoomForRecord(cx)) {
-                return consumed > 0 ? Poll.ready(consumed) : Poll.pending();
+                return consumed > 0 ? Poll.readyCount(consumed) : Poll.pending();
             }
             SSLEngineResult r = wrap(srcs);
             switch (r.getStatus()) {
@@ -726,7 +726,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         if (netOut.hasRemaining()) {
             flush(WRITER, cx); // push it out now; if the transport is full, the bytes wait in netOut (ours now)
         }
-        return Poll.ready(consumed);
+        return Poll.readyCount(consumed);
     }
 
     /**
