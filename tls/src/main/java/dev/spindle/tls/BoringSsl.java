@@ -6,11 +6,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLProtocolException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@link TlsEngine#BORINGSSL}: BoringSSL through Conscrypt's JSSE provider.
@@ -138,6 +142,40 @@ final class BoringSsl {
             throw new UncheckedIOException(new SSLHandshakeException("no_application_protocol: the client offered "
                     + offered + ", this server speaks " + serverProtocols + " (ALPN, RFC 7301)"));
         });
+    }
+
+    /** BoringSSL's reason in a Conscrypt message: "error:1000045c:SSL routines:OPENSSL_internal:REASON (file...)". */
+    private static final Pattern REASON = Pattern.compile("OPENSSL_internal:([A-Z0-9_]+)");
+
+    /**
+     * {@code e} in words a reader of the JDK engine's messages recognises, when it is BoringSSL's: Conscrypt
+     * reports a peer's alert as "Read error: ssl=0x7f..: Failure in SSL library, usually a protocol error"
+     * followed by an error-queue line naming {@code TLSV1_ALERT_CERTIFICATE_REQUIRED}. That becomes
+     * "(certificate_required) Received fatal alert: certificate_required (BoringSSL TLSV1_ALERT_...)", as the
+     * JDK would say it; any other reason is named as such. The exception keeps its type (a handshake failure
+     * stays an {@link SSLHandshakeException}) and has the original as its cause. Messages of other engines
+     * are returned as they are.
+     */
+    static SSLException clarify(SSLException e) {
+        String message = e.getMessage();
+        Matcher m = message == null ? null : REASON.matcher(message);
+        if (m == null || !m.find()) {
+            return e;
+        }
+        String reason = m.group(1);
+        int alertAt = reason.indexOf("_ALERT_");
+        String text;
+        if (alertAt > 0 && (reason.startsWith("SSLV3") || reason.startsWith("TLSV1"))) {
+            String alert = reason.substring(alertAt + "_ALERT_".length()).toLowerCase(Locale.ROOT);
+            text = "(" + alert + ") Received fatal alert: " + alert + " (BoringSSL " + reason + ")";
+        } else {
+            text = "BoringSSL: " + reason.toLowerCase(Locale.ROOT).replace('_', ' ') + " (" + reason + ")";
+        }
+        SSLException clear = e instanceof SSLHandshakeException ? new SSLHandshakeException(text)
+                : e instanceof SSLProtocolException ? new SSLProtocolException(text)
+                : new SSLException(text);
+        clear.initCause(e);
+        return clear;
     }
 
     /** The only code that names Conscrypt's types; loaded after Conscrypt was found on the class path. */

@@ -42,9 +42,11 @@ package dev.spindle.tls;
  *   <li>An ALPN mismatch (the client offers protocols, the server speaks none of them) still fails the server's
  *       handshake, but BoringSSL cannot send the {@code no_application_protocol} alert: the server closes the
  *       connection, and the client's handshake fails on the closed connection.</li>
- *   <li>Error messages are BoringSSL's where the failure is detected natively (a bad record, a received alert
- *       such as {@code SSLV3_ALERT_BAD_RECORD_MAC}); the certificate checks are still the JDK's trust managers,
- *       with the JDK's messages.</li>
+ *   <li>Failures detected natively come with BoringSSL's error code, which the stream puts into the JDK
+ *       engine's words: a received alert reads "(bad_record_mac) Received fatal alert: bad_record_mac (BoringSSL
+ *       SSLV3_ALERT_BAD_RECORD_MAC)", any other code "BoringSSL: unsupported protocol (UNSUPPORTED_PROTOCOL)"; the
+ *       original exception is the cause. The certificate checks are still the JDK's trust managers, with the
+ *       JDK's messages.</li>
  * </ul>
  * A stream's native memory is freed when the stream is closed ({@link TlsStream#close()}); a stream dropped
  * without closing is freed only when the garbage collector finds it.

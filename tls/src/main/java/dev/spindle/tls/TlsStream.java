@@ -522,7 +522,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             return engine.unwrap(netIn, appIn);
         } catch (SSLException e) {
-            error = e;
+            error = BoringSsl.clarify(e);
         } catch (RuntimeException e) {
             // Not a TLS failure the engine knows about: an engine bug, or a callback that threw (our ALPN
             // selector for BoringSSL). What the engine queued meanwhile may not reflect it (Conscrypt carries on
@@ -752,7 +752,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         try {
             return engine.wrap(srcs, netOut);
         } catch (SSLException e) {
-            error = e;
+            error = BoringSsl.clarify(e);
         } catch (RuntimeException e) {
             error = engineFailure("wrap", e);
         } finally {

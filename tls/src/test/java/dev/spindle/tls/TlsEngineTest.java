@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -225,5 +226,22 @@ class TlsEngineTest {
         }
         throw new AssertionError("Conscrypt's internals changed: no field " + name + " in " + o.getClass()
                 + " (fields: " + List.of(o.getClass().getDeclaredFields()) + "); update nativeSslClosed()");
+    }
+
+    @Test
+    void boringSslErrorCodesAreTranslatedIntoTheWordsOfTheJdkEngine() {
+        SSLException alert = new javax.net.ssl.SSLProtocolException("Read error: ssl=0x7f6a6c00c888: Failure in SSL"
+                + " library, usually a protocol error\nerror:1000045c:SSL routines:OPENSSL_internal:"
+                + "TLSV1_ALERT_CERTIFICATE_REQUIRED (/__w/_temp/boringssl/ssl/tls_record.cc:491 0x7f6a5c0fdbd0:0x00000003)");
+        SSLException clear = BoringSsl.clarify(alert);
+        assertThat(clear).isInstanceOf(javax.net.ssl.SSLProtocolException.class).hasCause(alert)
+                .hasMessage("(certificate_required) Received fatal alert: certificate_required"
+                        + " (BoringSSL TLSV1_ALERT_CERTIFICATE_REQUIRED)");
+        SSLException local = new javax.net.ssl.SSLHandshakeException("SSL handshake terminated: ssl=0x1: Failure in SSL"
+                + " library\nerror:10000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL (x.cc:1 0x0:0x0)");
+        assertThat(BoringSsl.clarify(local)).isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                .hasMessage("BoringSSL: unsupported protocol (UNSUPPORTED_PROTOCOL)");
+        SSLException jdk = new SSLException("(bad_record_mac) Received fatal alert: bad_record_mac");
+        assertThat(BoringSsl.clarify(jdk)).as("other engines' messages are left alone").isSameAs(jdk);
     }
 }

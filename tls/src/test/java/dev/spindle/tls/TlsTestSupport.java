@@ -88,6 +88,15 @@ final class TlsTestSupport {
         }));
     }
 
+    /** The messages of {@code t} and all its causes, one per line, for assertions independent of the nesting. */
+    static String causeMessages(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+
     static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
