@@ -3,8 +3,10 @@ package dev.spindle.net;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import dev.spindle.Waker;
 import dev.spindle.io.internal.IoDriver;
 import dev.spindle.io.internal.ScheduledIo;
+import dev.spindle.io.internal.WakerSet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +19,13 @@ import java.nio.channels.SocketChannel;
 /**
  * A bound TCP listening socket. Binding happens at once, on any thread; the socket registers with the reactor
  * of the runtime that first polls {@link #accept()}.
+ *
+ * <h2>Several tasks may accept at once</h2>
+ * An accept loop per worker on one listener is a common server shape, so any number of tasks may wait in
+ * {@link #accept()} at the same time, and each incoming connection wakes all of them; one gets it and the others
+ * wait again. (The readiness record has one waker slot per direction, enough for a stream's single reader; here
+ * the slot holds a {@link WakerSet} of every waiting task. With the slot alone, the second waiting task's waker
+ * replaced the first's, and the first slept through connections that nobody else accepted.)
  */
 public final class TcpListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.spindle.net");
@@ -34,7 +43,10 @@ public final class TcpListener implements AutoCloseable {
     private final ServerSocketChannel channel;
     private volatile ScheduledIo io;
     private volatile boolean closed;
-    /** Accept back-off state; owned by the task polling accept (one at a time). */
+    /** The tasks waiting in accept; the readiness record and the back-off timer hold this set as their waker. */
+    private final WakerSet acceptors = new WakerSet();
+    private final Context acceptorsCx = new Context(acceptors);
+    /** Accept back-off state; guarded by {@code this} (pollAccept runs under it: several tasks may call it). */
     private dev.spindle.time.Sleep backoff;
     private long backoffNanos;
     private long failedAccepts;
@@ -70,6 +82,7 @@ public final class TcpListener implements AutoCloseable {
     public Future<TcpStream> accept() {
         return new Future<>() {
             private boolean done;
+            private Waker waiting; // the waker left in the accept set by the last Pending poll
 
             @Override
             public Poll<TcpStream> poll(Context cx) {
@@ -79,35 +92,53 @@ public final class TcpListener implements AutoCloseable {
                 try {
                     Poll<TcpStream> p = pollAccept(cx);
                     done = p.isReady();
+                    waiting = done ? null : cx.waker();
                     return p;
                 } catch (IOException e) {
                     done = true;
+                    waiting = null;
                     throw new UncheckedIOException("accept failed: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                if (waiting != null) {
+                    acceptors.remove(waiting); // a dropped accept (select, timeout) is not woken for connections
+                    waiting = null;
                 }
             }
         };
     }
 
-    /** Polls for the next incoming connection (for hand-written accept loops). */
-    public Poll<TcpStream> pollAccept(Context cx) throws IOException {
+    /**
+     * Polls for the next incoming connection (for hand-written accept loops). Several tasks may poll at once; a
+     * task that stops polling after {@code Pending} without being cancelled gets one spurious wake at the next
+     * connection.
+     */
+    public synchronized Poll<TcpStream> pollAccept(Context cx) throws IOException {
         IoDriver driver = IoDriver.current();
         ScheduledIo sio = registration(driver);
+        Waker me = cx.waker();
         for (;;) {
+            // First into the set, then register the set and re-check readiness (WakerSet's protocol).
+            acceptors.add(me);
             if (backoff != null) {
-                if (backoff.poll(cx).isPending()) {
-                    return Poll.pending(); // the timer holds our waker; no read interest meanwhile
+                if (backoff.poll(acceptorsCx).isPending()) {
+                    return Poll.pending(); // the timer wakes the set; no read interest meanwhile
                 }
                 backoff = null;
             }
-            long ev = sio.pollReady(cx, ScheduledIo.READABLE);
+            long ev = sio.pollReady(acceptorsCx, ScheduledIo.READABLE);
             if (ScheduledIo.isPending(ev)) {
                 return Poll.pending();
             }
+            acceptors.remove(me); // from here on this poll returns Ready, throws, or loops (and re-adds)
             if (ScheduledIo.isClosed(ev) || closed) {
                 throw new IOException("listener closed");
             }
             if (!cx.consumeBudget()) {
-                return Poll.pending();
+                return Poll.pending(); // consumeBudget woke this task
             }
             SocketChannel s;
             try {
@@ -151,6 +182,11 @@ public final class TcpListener implements AutoCloseable {
         } catch (Throwable ignored) {
             // out of descriptors: the failure counter still tells the story
         }
+    }
+
+    /** Tasks waiting in accept now (tests). */
+    int acceptWaiters() {
+        return acceptors.size();
     }
 
     /** accept() attempts that failed for lack of descriptors since the last success. */

@@ -175,6 +175,50 @@ class TcpTest {
         });
     }
 
+    /**
+     * An accept loop per worker on one listener: every waiting task must be woken for the connections that come,
+     * not only the last one to wait (the listener's readiness record has one waker slot per direction).
+     */
+    @Test
+    void severalTasksWaitingInAcceptOnOneListenerEachGetAConnection() throws Exception {
+        int acceptors = 4;
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            List<JoinHandle<TcpStream>> accepts = new ArrayList<>();
+            for (int i = 0; i < acceptors; i++) {
+                accepts.add(rt.spawn(l.accept()));
+            }
+            Thread.sleep(200); // every task is waiting by now
+            assertThat(l.acceptWaiters()).isEqualTo(acceptors);
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < acceptors; i++) {
+                    clients.add(new Socket("127.0.0.1", l.localAddress().getPort()));
+                    Thread.sleep(50); // one at a time: each connection is a separate event
+                }
+                for (JoinHandle<TcpStream> a : accepts) {
+                    a.join(Duration.ofSeconds(5)).close();
+                }
+                assertThat(l.acceptWaiters()).isZero();
+            } finally {
+                for (Socket c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAcceptDroppedByATimeoutLeavesNoWaiterBehind() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            assertThatThrownBy(() -> rt.blockOn(dev.spindle.time.Time.timeout(Duration.ofMillis(100), l.accept())))
+                    .hasRootCauseInstanceOf(dev.spindle.time.DeadlineExceededException.class);
+            assertThat(l.acceptWaiters()).as("the cancelled accept took its waker out").isZero();
+            try (Socket c = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                rt.blockOn(l.accept()).close(); // the listener still works
+            }
+        }
+    }
+
     @Test
     void closingAStreamWakesItsWaitingReaderWithAnError() throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
