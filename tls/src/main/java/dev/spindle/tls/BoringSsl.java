@@ -92,7 +92,9 @@ final class BoringSsl {
     static final EngineFactory FACTORY = new EngineFactory() {
         @Override
         public SSLEngine create(SSLContext context, String peerHost, int peerPort) {
-            return EngineFactory.jdk().create(context, peerHost, peerPort);
+            SSLEngine e = EngineFactory.jdk().create(context, peerHost, peerPort);
+            Bridge.useSessionTickets(e);
+            return e;
         }
 
         @Override
@@ -144,6 +146,28 @@ final class BoringSsl {
         });
     }
 
+    /** The TLS 1.3 cipher suites (RFC 8446 B.4) that BoringSSL always enables together. */
+    static final List<String> TLS13_SUITES =
+            List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
+    /**
+     * Refuses cipher suites BoringSSL would silently not honour: it offers and accepts all of
+     * {@link #TLS13_SUITES} whenever TLS 1.3 is enabled, whatever the list says. A list that leaves one out while
+     * TLS 1.3 may be negotiated ({@code protocols} unset or naming it) is a setting the engine would ignore.
+     */
+    static void checkCipherSuites(String[] cipherSuites, String[] protocols) {
+        if (cipherSuites == null || (protocols != null && !List.of(protocols).contains("TLSv1.3"))) {
+            return;
+        }
+        List<String> given = List.of(cipherSuites);
+        if (!given.containsAll(TLS13_SUITES)) {
+            List<String> missing = TLS13_SUITES.stream().filter(s -> !given.contains(s)).toList();
+            throw new IllegalArgumentException("cipherSuites: the BoringSSL engine always enables every TLS 1.3"
+                    + " cipher suite " + TLS13_SUITES + " and cannot leave out " + missing + "; list all three,"
+                    + " restrict protocols(..) to TLSv1.2, or use TlsEngine.JDK to choose among TLS 1.3 suites");
+        }
+    }
+
     /** BoringSSL's reason in a Conscrypt message: "error:1000045c:SSL routines:OPENSSL_internal:REASON (file...)". */
     private static final Pattern REASON = Pattern.compile("OPENSSL_internal:([A-Z0-9_]+)");
 
@@ -185,6 +209,17 @@ final class BoringSsl {
             static final Provider PROVIDER = Conscrypt.newProvider();
         }
 
+        /**
+         * Session tickets on: Conscrypt turns them off by default, so a BoringSSL server sent no TLS 1.3
+         * ticket and no client could resume with it (the JDK engine sends them). The ticket key belongs to the
+         * context's session context, shared by all its engines, so any connection's ticket works on the next.
+         */
+        static void useSessionTickets(SSLEngine e) {
+            if (Conscrypt.isConscrypt(e)) {
+                Conscrypt.setUseSessionTickets(e, true);
+            }
+        }
+
         static String probeNative() {
             try {
                 Conscrypt.checkAvailability();
@@ -210,7 +245,7 @@ final class BoringSsl {
             return m.boringSslContext(() -> {
                 try {
                     SSLContext c = SSLContext.getInstance("TLS", Holder.PROVIDER);
-                    c.init(m.keyManagers(), m.trustManagers(), null);
+                    c.init(m.keyManagers(), Tls13AuthType.adapt(m.trustManagers()), null);
                     return c;
                 } catch (GeneralSecurityException e) {
                     throw new IllegalStateException("cannot make a BoringSSL context from the key material: " + e.getMessage(), e);

@@ -79,7 +79,8 @@ final class CommonSettings {
     /**
      * Resolves the engine choice for a connector or acceptor built with {@code given}.
      *
-     * @throws IllegalArgumentException if BoringSSL was chosen and {@code given} cannot be converted
+     * @throws IllegalArgumentException if BoringSSL was chosen and {@code given} cannot be converted, or the cipher
+     *         suites ask for something BoringSSL cannot do
      */
     Resolved resolve(SSLContext given) {
         if (engineFactory != null) {
@@ -87,7 +88,10 @@ final class CommonSettings {
         }
         return switch (engine) {
             case JDK -> new Resolved(given, EngineFactory.jdk(), false);
-            case BORINGSSL -> new Resolved(BoringSsl.contextFor(given), BoringSsl.FACTORY, true);
+            case BORINGSSL -> {
+                BoringSsl.checkCipherSuites(cipherSuites, protocols);
+                yield new Resolved(BoringSsl.contextFor(given), BoringSsl.FACTORY, true);
+            }
         };
     }
 

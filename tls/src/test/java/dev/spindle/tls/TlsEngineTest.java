@@ -244,4 +244,52 @@ class TlsEngineTest {
         SSLException jdk = new SSLException("(bad_record_mac) Received fatal alert: bad_record_mac");
         assertThat(BoringSsl.clarify(jdk)).as("other engines' messages are left alone").isSameAs(jdk);
     }
+
+    @Test
+    void conscryptsTls13AuthTypeReachesJdkTrustManagersAsTheJdkEngineNamesIt() throws Exception {
+        List<String> seen = new java.util.ArrayList<>();
+        javax.net.ssl.X509TrustManager recording = new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                seen.add("client " + authType);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                seen.add("server " + authType);
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        };
+        var adapted = (javax.net.ssl.X509ExtendedTrustManager) Tls13AuthType.adapt(new javax.net.ssl.TrustManager[]{recording})[0];
+        var chain = new java.security.cert.X509Certificate[]{SERVER.certificate()};
+        adapted.checkServerTrusted(chain, "GENERIC", (SSLEngine) null);
+        adapted.checkClientTrusted(chain, "GENERIC", (SSLEngine) null);
+        adapted.checkServerTrusted(chain, "ECDHE_ECDSA", (SSLEngine) null);
+        assertThat(seen).containsExactly("server UNKNOWN", "client UNKNOWN", "server ECDHE_ECDSA");
+        assertThat(Tls13AuthType.adapt(null)).as("the JDK's default trust store, adapted").isNotEmpty()
+                .allMatch(tm -> tm instanceof Tls13AuthType);
+    }
+
+    @Test
+    void cipherSuitesBoringSslWouldIgnoreAreRefusedWithWhatToDo() {
+        TlsConnector.Builder oneTls13Suite = TlsConnector.builder(SERVER.trustContext()).engine(TlsEngine.BORINGSSL)
+                .cipherSuites("TLS_AES_256_GCM_SHA384");
+        assertThatThrownBy(oneTls13Suite::build).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot leave out [TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256]")
+                .hasMessageContaining("TlsEngine.JDK");
+        TlsAcceptor.Builder onlyTls12Suites = TlsAcceptor.builder(SERVER.serverContext()).engine(TlsEngine.BORINGSSL)
+                .cipherSuites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertThatThrownBy(onlyTls12Suites::build).as("TLS 1.3 would still be negotiated with all its suites")
+                .isInstanceOf(IllegalArgumentException.class);
+        // Fine: TLS 1.2 only, or all three TLS 1.3 suites, or the JDK engine.
+        TlsConnector.builder(SERVER.trustContext()).engine(TlsEngine.BORINGSSL).protocols("TLSv1.2")
+                .cipherSuites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build();
+        TlsConnector.builder(SERVER.trustContext()).engine(TlsEngine.BORINGSSL).cipherSuites("TLS_AES_128_GCM_SHA256",
+                "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build();
+        TlsConnector.builder(SERVER.trustContext()).cipherSuites("TLS_AES_256_GCM_SHA384").build();
+    }
 }

@@ -1,25 +1,25 @@
 package dev.spindle.tls.it;
 
-import dev.spindle.SpindleRuntime;
-import dev.spindle.testing.peers.Peers;
 import dev.spindle.tls.ClientAuth;
 import dev.spindle.tls.TlsAcceptor;
+import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.it.SpindleTlsServer.Report;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLHandshakeException;
-import java.time.Duration;
 
 import static dev.spindle.tls.it.Interop.CLIENT;
 import static dev.spindle.tls.it.Interop.SERVER_EC;
 import static dev.spindle.tls.it.Interop.SERVER_RSA;
-import static dev.spindle.tls.it.Interop.context;
+import static dev.spindle.tls.it.Interop.acceptor;
 import static dev.spindle.tls.it.Interop.countMatches;
 import static dev.spindle.tls.it.Interop.messages;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -38,27 +38,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gnutls-cli verifies against our CA and the host name, ALPN as we select it, SNI, client certificates
  * (accepted; an impostor's refused), and TLS 1.3 key updates from gnutls-cli's {@code ^rekey^} and
  * {@code ^rekey1^} commands, with our answer to the one that requests it visible in gnutls-cli's debug log.
+ * Every test runs on both engines ({@link TlsEngine}); where BoringSSL differs by design (no
+ * no_application_protocol alert), the test says so.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
 class GnutlsClientIT {
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(45);
     /** A line to echo, as a printf format. */
     private static final String PING = "ping-7f3a\\n";
 
-    private static SpindleRuntime rt;
+    @RegisterExtension
+    static final PeerFixture PEER = PeerFixture.clients("gnutls-client-it");
 
-    @BeforeAll
-    static void start() {
-        Peers.requireDocker();
-        rt = Interop.runtime("gnutls-client-it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (rt != null) {
-            rt.close();
-        }
-    }
+    @Parameter
+    TlsEngine engine;
 
     /**
      * gnutls-cli to 127.0.0.1 (not "localhost", which may resolve to ::1 first), checking the certificate for
@@ -81,14 +75,13 @@ class GnutlsClientIT {
             "TLSv1.2, ECDHE-RSA, AES-128-GCM, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, RSA"})
     void negotiatesWhatThePriorityStringAllowsAndEchoes(String protocol, String keyExchange, String cipher,
                                                         String jdkName, String keyType) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(keyType.equals("EC") ? SERVER_EC : SERVER_RSA)).build();
+        TlsAcceptor acceptor = acceptor(engine, keyType.equals("EC") ? SERVER_EC : SERVER_RSA).build();
         String version = protocol.replace("TLSv", "TLS");
         String priority = "NORMAL:-VERS-ALL:+VERS-" + version
                 + (keyExchange.equals("-") ? "" : ":-KX-ALL:+" + keyExchange) + ":-CIPHER-ALL:+" + cipher;
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(),
-                    "--sni-hostname localhost --priority " + priority, "hello from gnutls\\n"),
-                    PEER_TIMEOUT, Interop.pkiFiles());
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(),
+                    "--sni-hostname localhost --priority " + priority, "hello from gnutls\\n"));
             assertThat(out).as(out)
                     .containsPattern("- Description: \\(" + version + "-X\\.509\\)-.*-\\(" + cipher + "\\)\n")
                     .contains("- Status: The certificate is trusted.")
@@ -109,24 +102,31 @@ class GnutlsClientIT {
             "--alpn http/1.1 --alpn h2; h2", // our preference (h2 first) wins over the client's order
             "--alpn http/1.1; http/1.1"})
     void alpnIsWhatWeSelect(String options, String expected) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).alpn("h2", "http/1.1").build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(), options, PING), PEER_TIMEOUT,
-                    Interop.pkiFiles());
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).alpn("h2", "http/1.1").build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(), options, PING));
             assertThat(out).as(out).contains("- Application protocol: " + expected + "\n").contains("EXIT 0");
             assertThat(server.next().assertOk().alpn()).contains(expected);
         }
     }
 
+    /**
+     * The JDK engine refuses with the no_application_protocol alert; BoringSSL cannot send it (TlsEngine) and
+     * closes the connection, which gnutls-cli reports as a connection closed without close_notify.
+     */
     @Test
     void noCommonAlpnProtocolIsRefused() throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).alpn("h2", "http/1.1").build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(), "--alpn spdy/3.1", PING), PEER_TIMEOUT,
-                    Interop.pkiFiles());
-            assertThat(out).as(out)
-                    .contains("*** Received alert [120]: No supported application protocol could be negotiated")
-                    .doesNotContain("EXIT 0");
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).alpn("h2", "http/1.1").build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(), "--alpn spdy/3.1", PING));
+            switch (engine) {
+                case JDK -> assertThat(out).as(out)
+                        .contains("*** Received alert [120]: No supported application protocol could be negotiated");
+                case BORINGSSL -> assertThat(out).as(out)
+                        .contains("*** Fatal error: The TLS connection was non-properly terminated.")
+                        .doesNotContain("Received alert");
+            }
+            assertThat(out).as(out).doesNotContain("EXIT 0");
             Report r = server.next();
             assertThat(r.failure()).as("the handshake must fail").isNotNull();
             assertThat(messages(r.failure())).contains("no_application_protocol");
@@ -136,10 +136,9 @@ class GnutlsClientIT {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {"--sni-hostname sni.test; sni.test", "--disable-sni; none"})
     void theServerSeesTheNameTheClientSent(String option, String expected) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(), option, PING), PEER_TIMEOUT,
-                    Interop.pkiFiles());
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(), option, PING));
             assertThat(out).as(out).contains("EXIT 0");
             assertThat(server.next().assertOk().sni().orElse("none")).isEqualTo(expected);
         }
@@ -148,12 +147,11 @@ class GnutlsClientIT {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void aClientCertificateFromTheTrustedCaIsAccepted(String protocol) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).protocols(protocol)
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).protocols(protocol)
                 .clientAuth(ClientAuth.NEED).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(),
-                    "--x509certfile /peer/client.pem --x509keyfile /peer/client.key", PING), PEER_TIMEOUT,
-                    Interop.pkiFiles());
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(),
+                    "--x509certfile /peer/client.pem --x509keyfile /peer/client.key", PING));
             assertThat(out).as(out).contains("- Successfully sent 1 certificate(s) to server.").contains("EXIT 0");
             Report r = server.next().assertOk();
             assertThat(r.protocol()).isEqualTo(protocol);
@@ -164,12 +162,11 @@ class GnutlsClientIT {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void anImpostorClientCertificateIsRefused(String protocol) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).protocols(protocol)
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).protocols(protocol)
                 .clientAuth(ClientAuth.NEED).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(),
-                    "--x509certfile /peer/impostor-client.pem --x509keyfile /peer/impostor-client.key", PING),
-                    PEER_TIMEOUT, Interop.pkiFiles());
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(),
+                    "--x509certfile /peer/impostor-client.pem --x509keyfile /peer/impostor-client.key", PING));
             assertThat(out).as(out).contains("- Successfully sent 1 certificate(s) to server.")
                     .doesNotContain("ping-7f3a");
             Report r = server.next();
@@ -185,10 +182,10 @@ class GnutlsClientIT {
      */
     @Test
     void keyUpdatesInBothDirectionsKeepTheEchoIntact() throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).protocols("TLSv1.3").build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(gnutlsCli(server.port(), "--inline-commands -d 4",
-                    "alpha-1\\n^rekey^\\nbravo-2\\n^rekey1^\\ncharlie-3\\n"), PEER_TIMEOUT, Interop.pkiFiles());
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).protocols("TLSv1.3").build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(gnutlsCli(server.port(), "--inline-commands -d 4",
+                    "alpha-1\\n^rekey^\\nbravo-2\\n^rekey1^\\ncharlie-3\\n"));
             assertThat(out).as(out).contains("EXIT 0").contains("- Peer has closed the GnuTLS connection");
             assertThat(countMatches(out, "sending key update \\(1\\)")).as("^rekey^: update_requested").isEqualTo(1);
             assertThat(countMatches(out, "sending key update \\(0\\)")).as("^rekey1^").isEqualTo(1);

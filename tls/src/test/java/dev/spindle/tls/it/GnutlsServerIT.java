@@ -1,31 +1,31 @@
 package dev.spindle.tls.it;
 
-import dev.spindle.SpindleRuntime;
 import dev.spindle.net.TcpStream;
-import dev.spindle.testing.peers.Peers;
 import dev.spindle.tls.TlsConnector;
+import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.testcontainers.containers.GenericContainer;
 
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import java.security.cert.X509Certificate;
+import java.util.Map;
 
 import static dev.spindle.tls.it.Interop.CLIENT;
 import static dev.spindle.tls.it.Interop.IMPOSTOR_CLIENT;
-import static dev.spindle.tls.it.Interop.SERVER_EC;
-import static dev.spindle.tls.it.Interop.SERVER_RSA;
 import static dev.spindle.tls.it.Interop.SNI;
-import static dev.spindle.tls.it.Interop.connect;
-import static dev.spindle.tls.it.Interop.context;
-import static dev.spindle.tls.it.Interop.httpGet;
+import static dev.spindle.tls.it.Interop.assertHandshakeFailedWithAlert;
+import static dev.spindle.tls.it.Interop.assertRestrictedSuite;
+import static dev.spindle.tls.it.Interop.restrictedConnector;
+import static dev.spindle.tls.it.Interop.assertServerCertificate;
+import static dev.spindle.tls.it.Interop.connector;
+import static dev.spindle.tls.it.Interop.fatalAlert;
 import static dev.spindle.tls.it.Interop.messages;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,51 +42,47 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * from one server, ALPN as GnuTLS selects it, SNI checked by the server ({@code --sni-hostname-fatal} refuses
  * any other name), client certificates required and verified (an impostor's refused with bad_certificate, a
  * missing one with certificate_required), and an echo of 1 MiB each way through {@code gnutls-serv --echo}
- * ending in close_notify in both directions (gnutls-serv ends the session only on ours).
+ * ending in close_notify in both directions (gnutls-serv ends the session only on ours). Every test runs on both
+ * engines ({@link TlsEngine}), with the differences of BoringSSL asserted: alerts named in its own words
+ * ({@link Interop#fatalAlert}), and no restriction of TLS 1.3 cipher suites ({@link Interop#assertRestrictedSuite}).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
 class GnutlsServerIT {
-    private static SpindleRuntime rt;
-    private static GenericContainer<?> peer;
-    private static int http;
-    private static int sni;
-    private static int mtls;
-    private static int echo;
+    private static final int HTTP = PeerFixture.freePort();
+    private static final int SNI_PORT = PeerFixture.freePort();
+    private static final int MTLS = PeerFixture.freePort();
+    private static final int ECHO = PeerFixture.freePort();
 
-    @BeforeAll
-    static void startPeers() throws Exception {
-        Peers.requireDocker();
-        http = Peers.freePort();
-        sni = Peers.freePort();
-        mtls = Peers.freePort();
-        echo = Peers.freePort();
+    @RegisterExtension
+    static final PeerFixture PEER = PeerFixture.server("gnutls-server-it", servers(), Interop.pkiFiles(),
+            HTTP, SNI_PORT, MTLS, ECHO);
+
+    @Parameter
+    TlsEngine engine;
+
+    private static String servers() {
         String d = Interop.DIR;
         String ec = " --x509certfile " + d + "/server-ec.pem --x509keyfile " + d + "/server-ec.key";
         String rsa = " --x509certfile " + d + "/server-rsa.pem --x509keyfile " + d + "/server-rsa.key";
-        peer = Peers.listening(String.join("\n",
+        return String.join("\n",
                 "set -e",
                 // Two certificates: GnuTLS takes the one the negotiated suite (or signature scheme) needs.
-                "gnutls-serv --http -p " + http + ec + rsa + " --alpn h2 --alpn http/1.1 &",
-                "gnutls-serv --http -p " + sni + " --x509certfile " + d + "/sni.pem --x509keyfile " + d
+                "gnutls-serv --http -p " + HTTP + ec + rsa + " --alpn h2 --alpn http/1.1 &",
+                "gnutls-serv --http -p " + SNI_PORT + " --x509certfile " + d + "/sni.pem --x509keyfile " + d
                         + "/sni.key --sni-hostname sni.test --sni-hostname-fatal &",
-                "gnutls-serv --http -p " + mtls + ec + " --require-client-cert --verify-client-cert --x509cafile "
+                "gnutls-serv --http -p " + MTLS + ec + " --require-client-cert --verify-client-cert --x509cafile "
                         + d + "/ca.pem &",
                 // --crlf: otherwise the echo server turns CRLF into LF. It echoes C strings (a NUL byte ends
                 // a message), so the test sends text. What it prints for each message goes nowhere.
-                "gnutls-serv --echo --crlf -p " + echo + ec + " > /dev/null &",
-                "wait"), Interop.pkiFiles(), http, sni, mtls, echo);
-        rt = Interop.runtime("gnutls-server-it");
+                "gnutls-serv --echo --crlf -p " + ECHO + ec + " > /dev/null &",
+                "wait");
     }
 
-    @AfterAll
-    static void stopPeers() {
-        if (peer != null) {
-            peer.close();
-        }
-        if (rt != null) {
-            rt.close();
-        }
-    }
+    /** How the page names the cipher of each TLS 1.3 suite. */
+    private static final Map<String, String> TLS13_CIPHERS = Map.of("TLS_AES_128_GCM_SHA256", "AES-128-GCM",
+            "TLS_AES_256_GCM_SHA384", "AES-256-GCM", "TLS_CHACHA20_POLY1305_SHA256", "CHACHA20-POLY1305");
 
     /**
      * The page names the version ("TLS1.2"), the cipher ("AES-128-GCM"), for TLS 1.2 the suite in GnuTLS's
@@ -101,21 +97,16 @@ class GnutlsServerIT {
             "TLSv1.2, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, CHACHA20-POLY1305, ECDHE_RSA_CHACHA20_POLY1305, RSA"})
     void negotiatesTheProtocolAndCipherSuiteTheClientAllows(String protocol, String suite, String gnutlsCipher,
                                                             String gnutlsSuite, String keyType) {
-        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).cipherSuites(suite).build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", http);
-        assertThat(tls.protocol()).isEqualTo(protocol);
-        assertThat(tls.cipherSuite()).isEqualTo(suite);
-        X509Certificate presented = tls.peerCertificates().getFirst();
-        switch (keyType) {
-            case "EC" -> assertThat(presented).isEqualTo(SERVER_EC.certificate());
-            case "RSA" -> assertThat(presented).isEqualTo(SERVER_RSA.certificate());
-            default -> assertThat(presented).isIn(SERVER_EC.certificate(), SERVER_RSA.certificate());
-        }
-        String signature = presented.getPublicKey().getAlgorithm().equals("RSA") ? ")-(RSA-" : ")-(ECDSA-";
-        String page = httpGet(rt, tls, "localhost", "/");
+        TlsConnector connector = restrictedConnector(engine, protocol, suite);
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", HTTP);
+        String negotiated = assertRestrictedSuite(engine, tls, protocol, suite);
+        assertServerCertificate(tls, keyType);
+        String signature = tls.peerCertificates().getFirst().getPublicKey().getAlgorithm().equals("RSA")
+                ? ")-(RSA-" : ")-(ECDSA-";
+        String page = PEER.httpGet(tls, "localhost", "/");
         assertThat(page).as(page).startsWith("HTTP/1.0 200 OK")
                 .contains("<TD>Protocol version:</TD><TD>" + protocol.replace("TLSv", "TLS") + "</TD>")
-                .contains("<TD>Cipher</TD><TD>" + gnutlsCipher + "</TD>")
+                .contains("<TD>Cipher</TD><TD>" + TLS13_CIPHERS.getOrDefault(negotiated, gnutlsCipher) + "</TD>")
                 .contains(signature);
         if (!gnutlsSuite.equals("-")) { // the page names the suite for TLS 1.2 only
             assertThat(page).contains("<TD>Ciphersuite</TD><TD>" + gnutlsSuite + "</TD>");
@@ -128,31 +119,30 @@ class GnutlsServerIT {
             "http/1.1; http/1.1",
             "spdy/3.1; none"}) // no common protocol: without --alpn-fatal, GnuTLS goes on without ALPN
     void alpnIsWhatTheServerSelects(String offered, String expected) {
-        TlsConnector connector = TlsConnector.builder(context(null)).alpn(offered.split(",")).build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", http);
+        TlsConnector connector = connector(engine).alpn(offered.split(",")).build();
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", HTTP);
         assertThat(tls.applicationProtocol().orElse("none")).isEqualTo(expected);
-        assertThat(httpGet(rt, tls, "localhost", "/")).startsWith("HTTP/1.0 200 OK");
+        assertThat(PEER.httpGet(tls, "localhost", "/")).startsWith("HTTP/1.0 200 OK");
     }
 
     @Test
     void theServerSeesTheSniNameAndRefusesAnyOther() {
-        TlsConnector connector = TlsConnector.builder(context(null)).build();
-        TlsStream<TcpStream> named = connect(rt, connector, "sni.test", sni);
+        TlsConnector connector = connector(engine).build();
+        TlsStream<TcpStream> named = PEER.connect(connector, "sni.test", SNI_PORT);
         assertThat(named.peerCertificates()).containsExactly(SNI.certificate());
-        String page = httpGet(rt, named, "sni.test", "/");
+        String page = PEER.httpGet(named, "sni.test", "/");
         assertThat(page).as(page).contains("Server Name: sni.test");
 
-        Throwable t = catchThrowable(() -> connect(rt, connector, "localhost", sni));
-        assertThat(t).as("--sni-hostname-fatal: another name is refused").isNotNull();
-        assertThat(t).rootCause().isInstanceOf(SSLHandshakeException.class)
-                .hasMessageContaining("Received fatal alert: unrecognized_name");
+        // --sni-hostname-fatal: another name is refused
+        assertHandshakeFailedWithAlert(catchThrowable(() -> PEER.connect(connector, "localhost", SNI_PORT)), engine,
+                "unrecognized_name");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void aClientCertificateFromTheTrustedCaIsAccepted(String protocol) {
-        TlsConnector connector = TlsConnector.builder(context(CLIENT)).protocols(protocol).build();
-        String page = httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/");
+        TlsConnector connector = connector(engine, CLIENT).protocols(protocol).build();
+        String page = PEER.httpGet(connector, "localhost", MTLS, "/");
         assertThat(page).as(page).startsWith("HTTP/1.0 200 OK").contains("Subject: CN=client.test");
     }
 
@@ -169,20 +159,20 @@ class GnutlsServerIT {
             "TLSv1.2, none, certificate_required|decode_error|handshake_failure",
             "TLSv1.3, none, certificate_required"})
     void aBadOrMissingClientCertificateIsRejected(String protocol, String certificate, String alert) {
-        TlsConnector connector = TlsConnector.builder(context(certificate.equals("none") ? null : IMPOSTOR_CLIENT))
+        TlsConnector connector = connector(engine, certificate.equals("none") ? null : IMPOSTOR_CLIENT)
                 .protocols(protocol).build();
-        Throwable t = catchThrowable(() -> httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/"));
+        Throwable t = catchThrowable(() -> PEER.httpGet(connector, "localhost", MTLS, "/"));
         assertThat(t).as("the server must refuse the connection").isNotNull();
         assertThat(t).rootCause().isInstanceOf(SSLException.class);
-        assertThat(messages(t)).containsPattern("Received fatal alert: (" + alert + ")");
+        assertThat(messages(t)).containsPattern(fatalAlert(engine, alert));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void echoesAMebibyteEachWayAndBothSidesCloseWithCloseNotify(String protocol) throws Exception {
-        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", echo);
-        Interop.Transfer t = Interop.echoTransfer(rt, tls, Payload.text(3, 1 << 20));
+        TlsConnector connector = connector(engine).protocols(protocol).build();
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", ECHO);
+        Interop.Transfer t = Interop.echoTransfer(PEER.rt(), tls, Payload.text(3, 1 << 20));
         assertThat(t.received()).isEqualTo(t.sent());
         assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
     }

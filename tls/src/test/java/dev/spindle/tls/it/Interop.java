@@ -7,30 +7,43 @@ import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpStream;
 import dev.spindle.tls.Certificates;
+import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsConnector;
+import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
 import dev.spindle.tls.it.TestPki.Issued;
 import dev.spindle.tls.it.TestPki.KeyType;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /**
  * What the TLS interop tests share: one PKI per JVM (written into the peers' containers under {@code /peer}),
- * SSL contexts built from it, and the Spindle client's side of a connection (connect, an HTTP request, an echo
- * exchange with checksums).
+ * SSL contexts built from it, connectors and acceptors on a chosen {@link TlsEngine}, the Spindle client's side of
+ * a connection (connect, an HTTP request, an echo exchange with checksums), and how each engine reports what the
+ * peers do ({@link #fatalAlert}, {@link #noClientCertificate}, {@link #assertRestrictedSuite}).
+ *
+ * <p>Every test class runs over both engines ({@code @ParameterizedClass @EnumSource(TlsEngine.class)}, the
+ * engine in a {@code @Parameter} field). Conscrypt is a test dependency of this module, so BoringSSL is always
+ * there: without it those runs fail (the builders say what is missing) instead of quietly testing one engine.
  */
 final class Interop {
     static final TestPki.Authority CA = TestPki.authority("Spindle Interop CA");
@@ -109,6 +122,72 @@ final class Interop {
         }
     }
 
+    /**
+     * The TLS 1.3 cipher suites. BoringSSL always enables all of them: it has no way to restrict TLS 1.3 suites,
+     * so a builder on that engine refuses a list that leaves one out (see {@link #restrictedConnector}).
+     */
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    /**
+     * A connector on {@code engine} limited to {@code protocol} and {@code suite}. A BoringSSL connector cannot
+     * be limited to one TLS 1.3 suite: its builder refuses that (checked here) instead of ignoring it, so it
+     * gets all of {@link #TLS13_SUITES} and the server picks.
+     */
+    static TlsConnector restrictedConnector(TlsEngine engine, String protocol, String suite) {
+        if (engine == TlsEngine.BORINGSSL && protocol.equals("TLSv1.3")) {
+            assertThatThrownBy(() -> connector(engine).protocols(protocol).cipherSuites(suite).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("always enables every TLS 1.3 cipher suite");
+            return connector(engine).protocols(protocol).cipherSuites(TLS13_SUITES.toArray(String[]::new)).build();
+        }
+        return connector(engine).protocols(protocol).cipherSuites(suite).build();
+    }
+
+    /**
+     * Checks the suite of {@code tls}, made by {@link #restrictedConnector}: that suite, except that a BoringSSL
+     * client in TLS 1.3 offers every TLS 1.3 suite and gets the one the server picks. Returns the suite
+     * negotiated.
+     */
+    static String assertRestrictedSuite(TlsEngine engine, TlsStream<TcpStream> tls, String protocol, String suite) {
+        assertThat(tls.protocol()).isEqualTo(protocol);
+        if (engine == TlsEngine.BORINGSSL && protocol.equals("TLSv1.3")) {
+            assertThat(tls.cipherSuite()).as("BoringSSL offers every TLS 1.3 suite").isIn(TLS13_SUITES);
+        } else {
+            assertThat(tls.cipherSuite()).isEqualTo(suite);
+        }
+        return tls.cipherSuite();
+    }
+
+    /**
+     * Checks the certificate the server presented on {@code tls}: {@link #SERVER_EC} for "EC", {@link #SERVER_RSA}
+     * for "RSA", either for "ANY" (a server that holds both picks one by the suite and signature schemes).
+     */
+    static void assertServerCertificate(TlsStream<TcpStream> tls, String keyType) {
+        X509Certificate presented = tls.peerCertificates().getFirst();
+        switch (keyType) {
+            case "EC" -> assertThat(presented).isEqualTo(SERVER_EC.certificate());
+            case "RSA" -> assertThat(presented).isEqualTo(SERVER_RSA.certificate());
+            case "ANY" -> assertThat(presented).isIn(SERVER_EC.certificate(), SERVER_RSA.certificate());
+            default -> throw new IllegalArgumentException("key type EC, RSA or ANY, not " + keyType);
+        }
+    }
+
+    /** A connector on {@code engine} that trusts our CA and presents {@code key} (or nothing, if null). */
+    static TlsConnector.Builder connector(TlsEngine engine, Issued key) {
+        return TlsConnector.builder(context(key)).engine(engine);
+    }
+
+    /** A connector on {@code engine} that trusts our CA and presents no certificate. */
+    static TlsConnector.Builder connector(TlsEngine engine) {
+        return connector(engine, null);
+    }
+
+    /** An acceptor on {@code engine} that presents {@code key} and trusts our CA (for client certificates). */
+    static TlsAcceptor.Builder acceptor(TlsEngine engine, Issued key) {
+        return TlsAcceptor.builder(context(key)).engine(engine);
+    }
+
     static SpindleRuntime runtime(String name) {
         return Io.runtimeBuilder().workers(2).threadNamePrefix(name + "-").build();
     }
@@ -179,6 +258,38 @@ final class Interop {
         } finally {
             tls.close();
         }
+    }
+
+    /**
+     * A regular expression for how a Spindle stream reports a fatal alert from the peer, given as the alert's
+     * name in the RFCs ({@code "unknown_ca"}, or alternatives: {@code "bad_certificate|access_denied"}). Both
+     * engines say "Received fatal alert: unknown_ca": the JDK's in its own words, BoringSSL's error code
+     * ({@code TLSV1_ALERT_UNKNOWN_CA}) translated by the stream into the same words.
+     */
+    static String fatalAlert(TlsEngine engine, String alerts) {
+        return "Received fatal alert: (" + alerts + ")" + (engine == TlsEngine.BORINGSSL ? " \\(BoringSSL " : "");
+    }
+
+    /**
+     * Checks that {@code t} is our handshake failing on {@code alerts} (see {@link #fatalAlert}): an
+     * {@link javax.net.ssl.SSLHandshakeException} in its causes, with the alert named. The JDK's is the root
+     * cause; BoringSSL's wraps an {@link javax.net.ssl.SSLProtocolException} from the native read.
+     */
+    static void assertHandshakeFailedWithAlert(Throwable t, TlsEngine engine, String alerts) {
+        assertThat(t).as("the handshake must fail").isNotNull();
+        assertThat(messages(t)).contains(SSLHandshakeException.class.getName() + ": ")
+                .containsPattern(fatalAlert(engine, alerts));
+    }
+
+    /**
+     * How a Spindle server on {@code engine} reports a client that sent no certificate although one is required:
+     * the JDK's "Empty client certificate chain", BoringSSL's PEER_DID_NOT_RETURN_A_CERTIFICATE.
+     */
+    static String noClientCertificate(TlsEngine engine) {
+        return switch (engine) {
+            case JDK -> "Empty client certificate chain";
+            case BORINGSSL -> "PEER_DID_NOT_RETURN_A_CERTIFICATE";
+        };
     }
 
     /** The messages of {@code t} and all its causes, for assertions that must not depend on the nesting. */

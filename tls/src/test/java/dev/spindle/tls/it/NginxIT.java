@@ -1,33 +1,33 @@
 package dev.spindle.tls.it;
 
-import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpStream;
-import dev.spindle.testing.peers.Peers;
 import dev.spindle.tls.TlsConnector;
+import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.testcontainers.containers.GenericContainer;
 
-import javax.net.ssl.SSLHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 
 import static dev.spindle.tls.it.Interop.CLIENT;
 import static dev.spindle.tls.it.Interop.IMPOSTOR_CLIENT;
 import static dev.spindle.tls.it.Interop.SERVER_EC;
 import static dev.spindle.tls.it.Interop.SERVER_RSA;
 import static dev.spindle.tls.it.Interop.SNI;
-import static dev.spindle.tls.it.Interop.connect;
-import static dev.spindle.tls.it.Interop.context;
-import static dev.spindle.tls.it.Interop.httpGet;
+import static dev.spindle.tls.it.Interop.assertHandshakeFailedWithAlert;
+import static dev.spindle.tls.it.Interop.assertRestrictedSuite;
+import static dev.spindle.tls.it.Interop.restrictedConnector;
+import static dev.spindle.tls.it.Interop.assertServerCertificate;
+import static dev.spindle.tls.it.Interop.connector;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -42,29 +42,33 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * {@code $ssl_server_name}, {@code $ssl_alpn_protocol}, {@code $ssl_client_verify}), which the tests compare
  * with Spindle's. Every answer must end with nginx's close_notify: {@link Interop#httpGet} fails on a
  * truncation. nginx verifies client certificates after the handshake and answers a bad or missing one with
- * "400 Bad Request" rather than an alert, which is what the mTLS tests expect.
+ * "400 Bad Request" rather than an alert, which is what the mTLS tests expect. Every test runs on both engines
+ * ({@link TlsEngine}), with the differences of BoringSSL asserted: alerts named in its own words
+ * ({@link Interop#fatalAlert}), and no restriction of TLS 1.3 cipher suites ({@link Interop#assertRestrictedSuite}).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
 class NginxIT {
     private static final String VIEW = "protocol=$ssl_protocol cipher=$ssl_cipher sni=$ssl_server_name"
             + " alpn=$ssl_alpn_protocol";
 
-    private static SpindleRuntime rt;
-    private static GenericContainer<?> peer;
-    private static int main;
-    private static int mtls;
-    private static int h2;
+    private static final int MAIN = PeerFixture.freePort();
+    private static final int MTLS = PeerFixture.freePort();
+    private static final int H2 = PeerFixture.freePort();
 
-    @BeforeAll
-    static void startPeers() throws Exception {
-        Peers.requireDocker();
-        main = Peers.freePort();
-        mtls = Peers.freePort();
-        h2 = Peers.freePort();
+    @RegisterExtension
+    static final PeerFixture PEER = PeerFixture.server("nginx-it", "exec nginx -c /peer/nginx.conf",
+            Interop.pkiFilesAnd("/peer/nginx.conf", nginxConf()), MAIN, MTLS, H2);
+
+    @Parameter
+    TlsEngine engine;
+
+    private static String nginxConf() {
         String d = Interop.DIR;
         String ec = "ssl_certificate " + d + "/server-ec.pem; ssl_certificate_key " + d + "/server-ec.key;";
         String rsa = "ssl_certificate " + d + "/server-rsa.pem; ssl_certificate_key " + d + "/server-rsa.key;";
-        String conf = String.join("\n",
+        return String.join("\n",
                 "daemon off;",
                 "master_process off;",
                 "pid /tmp/nginx.pid;",
@@ -81,43 +85,30 @@ class NginxIT {
                 "  ssl_ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
                         + "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;",
                 "  server {",
-                "    listen 127.0.0.1:" + main + " ssl default_server;",
+                "    listen 127.0.0.1:" + MAIN + " ssl default_server;",
                 "    server_name localhost;",
                 "    " + ec + " " + rsa,
                 "    location / { return 200 \"server=a " + VIEW + "\\n\"; }",
                 "  }",
                 "  server {",
-                "    listen 127.0.0.1:" + main + " ssl;",
+                "    listen 127.0.0.1:" + MAIN + " ssl;",
                 "    server_name sni.test;",
                 "    ssl_certificate " + d + "/sni.pem; ssl_certificate_key " + d + "/sni.key;",
                 "    location / { return 200 \"server=b " + VIEW + "\\n\"; }",
                 "  }",
                 "  server {",
-                "    listen 127.0.0.1:" + mtls + " ssl;",
+                "    listen 127.0.0.1:" + MTLS + " ssl;",
                 "    " + ec,
                 "    ssl_client_certificate " + d + "/ca.pem;",
                 "    ssl_verify_client on;",
                 "    location / { return 200 \"client=$ssl_client_verify subject=$ssl_client_s_dn " + VIEW + "\\n\"; }",
                 "  }",
                 "  server {",
-                "    listen 127.0.0.1:" + h2 + " ssl http2;",
+                "    listen 127.0.0.1:" + H2 + " ssl http2;",
                 "    " + ec,
                 "    location / { return 200 \"h2\\n\"; }",
                 "  }",
                 "}");
-        peer = Peers.listening("exec nginx -c /peer/nginx.conf", Interop.pkiFilesAnd("/peer/nginx.conf", conf),
-                main, mtls, h2);
-        rt = Interop.runtime("nginx-it");
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peer != null) {
-            peer.close();
-        }
-        if (rt != null) {
-            rt.close();
-        }
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -130,80 +121,75 @@ class NginxIT {
             "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ECDHE-RSA-AES128-GCM-SHA256, RSA",
             "TLSv1.2, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, ECDHE-RSA-CHACHA20-POLY1305, RSA"})
     void getOverEachProtocolAndCipherSuite(String protocol, String suite, String opensslName, String keyType) {
-        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).cipherSuites(suite).build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", main);
-        assertThat(tls.cipherSuite()).isEqualTo(suite);
-        X509Certificate presented = tls.peerCertificates().getFirst();
-        switch (keyType) {
-            case "EC" -> assertThat(presented).isEqualTo(SERVER_EC.certificate());
-            case "RSA" -> assertThat(presented).isEqualTo(SERVER_RSA.certificate());
-            default -> assertThat(presented).isIn(SERVER_EC.certificate(), SERVER_RSA.certificate());
-        }
-        String response = httpGet(rt, tls, "localhost", "/");
+        TlsConnector connector = restrictedConnector(engine, protocol, suite);
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", MAIN);
+        String negotiated = assertRestrictedSuite(engine, tls, protocol, suite);
+        assertServerCertificate(tls, keyType);
+        String response = PEER.httpGet(tls, "localhost", "/");
+        // OpenSSL names TLS 1.3 suites as the RFC does
+        String nginxName = protocol.equals("TLSv1.3") ? negotiated : opensslName;
         assertThat(response).as(response).startsWith("HTTP/1.1 200 OK\r\n")
-                .endsWith("\r\n\r\nserver=a protocol=" + protocol + " cipher=" + opensslName
+                .endsWith("\r\n\r\nserver=a protocol=" + protocol + " cipher=" + nginxName
                         + " sni=localhost alpn=\n");
     }
 
     @Test
     void aSuiteOutsideSslCiphersIsRefused() {
-        TlsConnector connector = TlsConnector.builder(context(null)).protocols("TLSv1.2")
+        TlsConnector connector = connector(engine).protocols("TLSv1.2")
                 .cipherSuites("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").build();
-        Throwable t = catchThrowable(() -> connect(rt, connector, "localhost", main));
-        assertThat(t).as("the suite is not in ssl_ciphers").isNotNull();
-        assertThat(t).rootCause().isInstanceOf(SSLHandshakeException.class)
-                .hasMessageContaining("Received fatal alert: handshake_failure");
+        // the suite is not in ssl_ciphers
+        assertHandshakeFailedWithAlert(catchThrowable(() -> PEER.connect(connector, "localhost", MAIN)), engine,
+                "handshake_failure");
     }
 
     @Test
     void serverNameRoutesToTheServerBlockAndItsCertificate() {
-        TlsConnector connector = TlsConnector.builder(context(null)).build();
-        TlsStream<TcpStream> b = connect(rt, connector, "sni.test", main);
+        TlsConnector connector = connector(engine).build();
+        TlsStream<TcpStream> b = PEER.connect(connector, "sni.test", MAIN);
         assertThat(b.peerCertificates()).containsExactly(SNI.certificate());
-        assertThat(httpGet(rt, b, "sni.test", "/")).contains("server=b ").contains(" sni=sni.test ");
+        assertThat(PEER.httpGet(b, "sni.test", "/")).contains("server=b ").contains(" sni=sni.test ");
 
-        TlsStream<TcpStream> a = connect(rt, connector, "localhost", main);
+        TlsStream<TcpStream> a = PEER.connect(connector, "localhost", MAIN);
         assertThat(a.peerCertificates().getFirst()).isIn(SERVER_EC.certificate(), SERVER_RSA.certificate());
-        assertThat(httpGet(rt, a, "localhost", "/")).contains("server=a ").contains(" sni=localhost ");
+        assertThat(PEER.httpGet(a, "localhost", "/")).contains("server=a ").contains(" sni=localhost ");
     }
 
     @Test
     void anIpLiteralSendsNoServerNameAndGetsTheDefaultServer() {
         // RFC 6066 forbids IP literals as SNI: nginx sees no name, and the certificate's IP SAN is checked.
-        TlsStream<TcpStream> tls = connect(rt, TlsConnector.builder(context(null)).build(), "127.0.0.1", main);
+        TlsStream<TcpStream> tls = PEER.connect(connector(engine).build(), "127.0.0.1", MAIN);
         assertThat(tls.sniHostName()).isEmpty();
-        assertThat(httpGet(rt, tls, "127.0.0.1", "/")).contains("server=a ").contains(" sni= ");
+        assertThat(PEER.httpGet(tls, "127.0.0.1", "/")).contains("server=a ").contains(" sni= ");
     }
 
     @Test
     void alpnOffersHttp2AndNginxWithoutHttp2PicksHttp11() {
-        TlsConnector connector = TlsConnector.builder(context(null)).alpn("h2", "http/1.1").build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", main);
+        TlsConnector connector = connector(engine).alpn("h2", "http/1.1").build();
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", MAIN);
         assertThat(tls.applicationProtocol()).contains("http/1.1");
-        assertThat(httpGet(rt, tls, "localhost", "/")).contains(" alpn=http/1.1\n");
+        assertThat(PEER.httpGet(tls, "localhost", "/")).contains(" alpn=http/1.1\n");
     }
 
     @Test
     void noCommonAlpnProtocolIsRefusedByNginx() {
-        TlsConnector connector = TlsConnector.builder(context(null)).alpn("spdy/3.1").build();
-        Throwable t = catchThrowable(() -> connect(rt, connector, "localhost", main));
-        assertThat(t).as("nginx 1.21.4+ refuses ALPN lists it cannot serve").isNotNull();
-        assertThat(t).rootCause().isInstanceOf(SSLHandshakeException.class)
-                .hasMessageContaining("Received fatal alert: no_application_protocol");
+        TlsConnector connector = connector(engine).alpn("spdy/3.1").build();
+        // nginx 1.21.4+ refuses ALPN lists it cannot serve
+        assertHandshakeFailedWithAlert(catchThrowable(() -> PEER.connect(connector, "localhost", MAIN)), engine,
+                "no_application_protocol");
     }
 
     /** With h2 agreed, nginx speaks HTTP/2 at once: its first frame after our preface is SETTINGS. */
     @Test
     void alpnH2IsSelectedAndNginxSpeaksHttp2() throws Exception {
-        TlsConnector connector = TlsConnector.builder(context(null)).alpn("h2", "http/1.1").build();
-        try (TlsStream<TcpStream> tls = connect(rt, connector, "localhost", h2)) {
+        TlsConnector connector = connector(engine).alpn("h2", "http/1.1").build();
+        try (TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", H2)) {
             assertThat(tls.applicationProtocol()).contains("h2");
             byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             byte[] emptySettings = {0, 0, 0, 4, 0, 0, 0, 0, 0}; // length 0, type SETTINGS, no flags, stream 0
             ByteBuffer out = ByteBuffer.allocate(preface.length + emptySettings.length).put(preface).put(emptySettings)
                     .flip();
             ByteBuffer frameHeader = ByteBuffer.allocate(9);
-            rt.blockOn(Io.writeAll(tls, out).flatMap(v -> Io.flush(tls)).flatMap(v -> Io.readExact(tls, frameHeader)));
+            PEER.rt().blockOn(Io.writeAll(tls, out).flatMap(v -> Io.flush(tls)).flatMap(v -> Io.readExact(tls, frameHeader)));
             assertThat(frameHeader.get(3)).as("frame type SETTINGS").isEqualTo((byte) 4);
             assertThat(frameHeader.getInt(5) & 0x7fffffff).as("stream 0").isZero();
         }
@@ -212,8 +198,8 @@ class NginxIT {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void aClientCertificateFromTheTrustedCaIsVerified(String protocol) {
-        TlsConnector connector = TlsConnector.builder(context(CLIENT)).protocols(protocol).build();
-        String response = httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/");
+        TlsConnector connector = connector(engine, CLIENT).protocols(protocol).build();
+        String response = PEER.httpGet(connector, "localhost", MTLS, "/");
         assertThat(response).as(response).startsWith("HTTP/1.1 200 OK\r\n")
                 .contains("client=SUCCESS subject=CN=client.test protocol=" + protocol);
     }
@@ -225,9 +211,9 @@ class NginxIT {
             "TLSv1.2, none, No required SSL certificate was sent",
             "TLSv1.3, none, No required SSL certificate was sent"})
     void aBadOrMissingClientCertificateGets400(String protocol, String certificate, String page) {
-        TlsConnector connector = TlsConnector.builder(context(certificate.equals("none") ? null : IMPOSTOR_CLIENT))
+        TlsConnector connector = connector(engine, certificate.equals("none") ? null : IMPOSTOR_CLIENT)
                 .protocols(protocol).build();
-        String response = httpGet(rt, connect(rt, connector, "localhost", mtls), "localhost", "/");
+        String response = PEER.httpGet(connector, "localhost", MTLS, "/");
         assertThat(response).as(response).startsWith("HTTP/1.1 400 Bad Request\r\n").contains(page)
                 .doesNotContain("client=");
     }

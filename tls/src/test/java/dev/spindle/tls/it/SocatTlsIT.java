@@ -1,25 +1,25 @@
 package dev.spindle.tls.it;
 
-import dev.spindle.SpindleRuntime;
 import dev.spindle.net.TcpStream;
 import dev.spindle.testing.peers.Output;
-import dev.spindle.testing.peers.Peers;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsConnector;
+import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
 import dev.spindle.tls.it.SpindleTlsServer.Report;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.testcontainers.containers.GenericContainer;
 
 import java.time.Duration;
 
 import static dev.spindle.tls.it.Interop.SERVER_EC;
-import static dev.spindle.tls.it.Interop.connect;
-import static dev.spindle.tls.it.Interop.context;
+import static dev.spindle.tls.it.Interop.acceptor;
+import static dev.spindle.tls.it.Interop.connector;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,44 +37,33 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       close_notify from a bare TCP close, so that half is checked with s_client in {@link OpensslClientIT}).
  *       The sha256 of what socat sent, what the server received and what socat got back must agree.</li>
  * </ul>
+ * Every test runs on both engines ({@link TlsEngine}).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TlsEngine.class)
 @Timeout(value = 90, unit = SECONDS)
 class SocatTlsIT {
     private static final int SIZE = 4 << 20;
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
 
-    private static SpindleRuntime rt;
-    private static GenericContainer<?> echoPeer;
-    private static int echoPort;
+    private static final int ECHO_PORT = PeerFixture.freePort();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Peers.requireDocker();
-        echoPort = Peers.freePort();
-        String d = Interop.DIR;
-        // verify=0: socat asks for no client certificate; fork: one cat per connection.
-        echoPeer = Peers.listening("exec socat OPENSSL-LISTEN:" + echoPort + ",bind=127.0.0.1,reuseaddr,fork,cert=" + d
-                + "/server-ec.pem,key=" + d + "/server-ec.key,verify=0 EXEC:cat", Interop.pkiFiles(), echoPort);
-        rt = Interop.runtime("socat-tls-it");
-    }
+    // verify=0: socat asks for no client certificate; fork: one cat per connection.
+    @RegisterExtension
+    static final PeerFixture PEER = PeerFixture.server("socat-tls-it", "exec socat OPENSSL-LISTEN:" + ECHO_PORT
+            + ",bind=127.0.0.1,reuseaddr,fork,cert=" + Interop.DIR + "/server-ec.pem,key=" + Interop.DIR
+            + "/server-ec.key,verify=0 EXEC:cat", Interop.pkiFiles(), ECHO_PORT);
 
-    @AfterAll
-    static void stop() {
-        if (echoPeer != null) {
-            echoPeer.close();
-        }
-        if (rt != null) {
-            rt.close();
-        }
-    }
+    @Parameter
+    TlsEngine engine;
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void spindleClientEchoesFourMebibytesThroughSocatAndSeesItsCloseNotify(String protocol) throws Exception {
-        TlsConnector connector = TlsConnector.builder(context(null)).protocols(protocol).build();
-        TlsStream<TcpStream> tls = connect(rt, connector, "localhost", echoPort);
+        TlsConnector connector = connector(engine).protocols(protocol).build();
+        TlsStream<TcpStream> tls = PEER.connect(connector, "localhost", ECHO_PORT);
         assertThat(tls.protocol()).isEqualTo(protocol);
-        Interop.Transfer t = Interop.echoTransfer(rt, tls, Payload.bytes(11, SIZE));
+        Interop.Transfer t = Interop.echoTransfer(PEER.rt(), tls, Payload.bytes(11, SIZE));
         assertThat(t.received()).isEqualTo(SIZE);
         assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
     }
@@ -82,9 +71,9 @@ class SocatTlsIT {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void socatClientEchoesFourMebibytesThroughSpindleAndBothCloseCleanly(String protocol) throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(context(SERVER_EC)).protocols(protocol).build();
-        try (SpindleTlsServer server = SpindleTlsServer.start(rt, acceptor, SpindleTlsServer.echo())) {
-            String out = Peers.runToCompletion(String.join("\n",
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).protocols(protocol).build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, SpindleTlsServer.echo())) {
+            String out = PEER.runPeer(String.join("\n",
                     "set -e",
                     "head -c " + SIZE + " /dev/urandom > /data/in",
                     // -t: after its input ends, socat waits that long for the server to close the other way.
@@ -92,7 +81,7 @@ class SocatTlsIT {
                             + "verify=1,commonname=localhost,snihost=localhost < /data/in > /data/out",
                     "echo IN $(sha256sum < /data/in | cut -d' ' -f1)",
                     "echo OUT $(sha256sum < /data/out | cut -d' ' -f1)",
-                    "echo SIZE $(stat -c %s /data/out)"), PEER_TIMEOUT, Interop.pkiFiles());
+                    "echo SIZE $(stat -c %s /data/out)"), PEER_TIMEOUT);
             assertThat(Output.value(out, "SIZE")).as(out).isEqualTo(Integer.toString(SIZE));
             assertThat(Output.value(out, "OUT")).as(out).isEqualTo(Output.value(out, "IN"));
             Report r = server.next().assertOk();
