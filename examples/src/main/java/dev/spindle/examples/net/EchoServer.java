@@ -44,6 +44,6 @@ public final class EchoServer {
     }
 
     public static void main(String[] args) {
-        ServerCli.run("echo-server", args, false, (runtime, options) -> start(runtime, options.bind()));
+        ServerCli.run("echo-server", args, ServerCli.Kind.PLAIN, (runtime, options) -> start(runtime, options.bind()));
     }
 }

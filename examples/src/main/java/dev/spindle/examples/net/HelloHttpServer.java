@@ -88,6 +88,6 @@ public final class HelloHttpServer {
     }
 
     public static void main(String[] args) {
-        ServerCli.run("hello-http-server", args, false, (runtime, options) -> start(runtime, options.bind()));
+        ServerCli.run("hello-http-server", args, ServerCli.Kind.PLAIN, (runtime, options) -> start(runtime, options.bind()));
     }
 }

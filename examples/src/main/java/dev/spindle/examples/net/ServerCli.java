@@ -1,11 +1,16 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.TaskCancelledException;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.tls.TlsEngine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The command line shared by the servers' {@code main} methods. Benchmark scripts depend on it exactly:
@@ -15,12 +20,23 @@ import java.net.InetSocketAddress;
  *   --host H             address to listen on (default 127.0.0.1)
  *   --workers N          runtime worker threads (default: available processors)
  *   --upstream HOST:PORT where to relay to (TcpRelay only, required there)
+ *   --cert-dir DIR       TLS servers only: DIR holds cert.pem (the chain, leaf first) and key.pem; without it
+ *                        the server makes a self-signed certificate for localhost and 127.0.0.1
+ *   --protocol P         TLS servers only: TLSv1.3 (default) or TLSv1.2, the one version enabled
+ *   --engine E           TLS servers only: jdk (default, the JDK's SSLEngine) or boringssl (BoringSSL through
+ *                        Conscrypt, which must be on the class path)
  * </pre>
  *
  * {@code --name value} and {@code --name=value} are both accepted. Once bound, the server prints exactly one
  * line, {@code listening on HOST:PORT} with the real port, flushes stdout and serves until the process is
- * killed. A bad command line prints what is wrong and the usage to stderr and exits with status 2; a server
+ * stopped. A bad command line prints what is wrong and the usage to stderr and exits with status 2; a server
  * that cannot start (say, the port is taken) exits with status 1.
+ *
+ * <p>Stopping (SIGTERM, SIGINT: Ctrl-C) is orderly: a shutdown hook closes the listening socket, so no new
+ * connection is accepted, then closes the runtime, which cancels every connection's task, and each task closes
+ * its socket; the workers end and the JVM exits. Open connections are cut, not drained: an echo connection has
+ * no natural end to wait for (a TLS connection ends without close_notify, which its client sees as a
+ * truncation).
  */
 final class ServerCli {
     static final int EXIT_USAGE = 2;
@@ -32,9 +48,36 @@ final class ServerCli {
         ServerHandle start(SpindleRuntime runtime, Options options) throws IOException;
     }
 
-    /** A parsed command line; {@code upstream} is null unless asked for. */
-    record Options(InetSocketAddress bind, int workers, InetSocketAddress upstream) {
+    /** Which options beyond {@code --port --host --workers} a server takes. */
+    enum Kind {
+        /** None. */
+        PLAIN,
+        /** {@code --upstream}, required. */
+        RELAY,
+        /** {@code --cert-dir} (required), {@code --protocol} and {@code --engine}. */
+        TLS
     }
+
+    /** A parsed command line; {@code upstream} and {@code tls} are null unless the server's kind takes them. */
+    record Options(InetSocketAddress bind, int workers, InetSocketAddress upstream, TlsOptions tls) {
+    }
+
+    /**
+     * The TLS options.
+     *
+     * @param certificate the server's certificate chain ({@code DIR/cert.pem}); null: make a self-signed one
+     * @param privateKey  its private key ({@code DIR/key.pem}); null with {@code certificate}
+     * @param protocol    the one protocol version enabled ({@code TLSv1.3} or {@code TLSv1.2})
+     * @param engine      the TLS implementation
+     */
+    record TlsOptions(Path certificate, Path privateKey, String protocol, TlsEngine engine) {
+        boolean selfSigned() {
+            return certificate == null;
+        }
+    }
+
+    /** The versions {@code --protocol} accepts: the two a current server speaks. */
+    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /** What is wrong with a command line, in words meant for the person who typed it. */
     static final class UsageException extends Exception {
@@ -46,19 +89,22 @@ final class ServerCli {
     private ServerCli() {
     }
 
-    /** Parses {@code args}, starts the server, prints the "listening on" line and serves until killed. */
-    static void run(String program, String[] args, boolean relay, Starter starter) {
+    /**
+     * Parses {@code args} for a server of {@code kind}, starts the server, prints the "listening on" line and
+     * serves until the process is stopped.
+     */
+    static void run(String program, String[] args, Kind kind, Starter starter) {
         Options options;
         try {
-            options = parse(args, relay);
+            options = parse(args, kind);
         } catch (UsageException e) {
             System.err.println(program + ": " + e.getMessage());
-            System.err.println(usage(program, relay));
+            System.err.println(usage(program, kind));
             System.exit(EXIT_USAGE);
             return;
         }
         if (options == null) {
-            System.out.println(usage(program, relay));
+            System.out.println(usage(program, kind));
             return;
         }
         SpindleRuntime runtime = Io.runtimeBuilder().workers(options.workers()).threadNamePrefix(program + "-").build();
@@ -71,11 +117,17 @@ final class ServerCli {
             System.exit(EXIT_FAILURE);
             return;
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close(); // first, so the accept loop ends normally and main's join returns
+            runtime.close();
+        }, program + "-shutdown"));
         InetSocketAddress local = server.localAddress();
         System.out.println("listening on " + local.getAddress().getHostAddress() + ":" + local.getPort());
         System.out.flush();
         try {
-            server.acceptLoop().join(); // runs until the process is killed: nothing else closes the server
+            server.acceptLoop().join(); // runs until the shutdown hook closes the server
+        } catch (TaskCancelledException e) {
+            // The shutdown hook closed the runtime before the accept loop saw the listener close: stopping anyway.
         } catch (TaskFailedException e) {
             System.getLogger(ServerCli.class.getPackageName())
                     .log(System.Logger.Level.ERROR, program + ": the accept loop failed", e.getCause());
@@ -83,16 +135,17 @@ final class ServerCli {
         }
     }
 
-    /**
-     * Parses a command line; null if it asks for help.
-     *
-     * @param relay whether {@code --upstream} is accepted (and then required)
-     */
-    static Options parse(String[] args, boolean relay) throws UsageException {
+    /** Parses the command line of a server of {@code kind}; null if it asks for help. */
+    static Options parse(String[] args, Kind kind) throws UsageException {
+        boolean relay = kind == Kind.RELAY;
+        boolean tls = kind == Kind.TLS;
         String host = "127.0.0.1";
         int port = 0;
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         InetSocketAddress upstream = null;
+        Path certDir = null;
+        String protocol = TLS_PROTOCOLS.getFirst();
+        TlsEngine engine = TlsEngine.JDK;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -119,25 +172,71 @@ final class ServerCli {
                     }
                     upstream = hostAndPort(name, required(name, value));
                 }
+                case "--cert-dir" -> {
+                    requireTls(name, tls);
+                    certDir = Path.of(required(name, value));
+                }
+                case "--protocol" -> {
+                    requireTls(name, tls);
+                    protocol = required(name, value);
+                    if (!TLS_PROTOCOLS.contains(protocol)) {
+                        throw new UsageException("--protocol must be one of " + TLS_PROTOCOLS + ", was '" + protocol
+                                + "'");
+                    }
+                }
+                case "--engine" -> {
+                    requireTls(name, tls);
+                    engine = switch (required(name, value)) {
+                        case "jdk" -> TlsEngine.JDK;
+                        case "boringssl" -> TlsEngine.BORINGSSL;
+                        default -> throw new UsageException("--engine must be jdk or boringssl, was '" + value + "'");
+                    };
+                }
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
         if (relay && upstream == null) {
             throw new UsageException("--upstream HOST:PORT is required");
         }
+        TlsOptions tlsOptions = null;
+        if (tls && certDir == null) {
+            tlsOptions = new TlsOptions(null, null, protocol, engine);
+        } else if (tls) {
+            // Checked here so that a wrong directory is a usage error, not a stack trace from the key loader.
+            Path certificate = certDir.resolve("cert.pem");
+            Path privateKey = certDir.resolve("key.pem");
+            for (Path file : List.of(certificate, privateKey)) {
+                if (!Files.isReadable(file)) {
+                    throw new UsageException("--cert-dir: cannot read " + file);
+                }
+            }
+            tlsOptions = new TlsOptions(certificate, privateKey, protocol, engine);
+        }
         InetSocketAddress bind = new InetSocketAddress(host, port);
         if (bind.isUnresolved()) {
             throw new UsageException("--host " + host + " does not resolve to an address");
         }
-        return new Options(bind, workers, upstream);
+        return new Options(bind, workers, upstream, tlsOptions);
     }
 
-    static String usage(String program, boolean relay) {
-        return "usage: " + program + " [--port P] [--host H] [--workers N]" + (relay ? " --upstream HOST:PORT" : "")
+    private static void requireTls(String name, boolean tls) throws UsageException {
+        if (!tls) {
+            throw new UsageException("unknown option " + name + " (only the TLS servers take it)");
+        }
+    }
+
+    static String usage(String program, Kind kind) {
+        return "usage: " + program + " [--port P] [--host H] [--workers N]"
+                + (kind == Kind.RELAY ? " --upstream HOST:PORT" : "")
+                + (kind == Kind.TLS ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]" : "")
                 + "\n  --port P     port to listen on (default 0: any free port)"
                 + "\n  --host H     address to listen on (default 127.0.0.1)"
                 + "\n  --workers N  worker threads (default: available processors)"
-                + (relay ? "\n  --upstream HOST:PORT  where each client connection is relayed to" : "");
+                + (kind == Kind.RELAY ? "\n  --upstream HOST:PORT  where each client connection is relayed to" : "")
+                + (kind == Kind.TLS ? "\n  --cert-dir DIR  holds cert.pem (chain, leaf first) and key.pem (PEM);"
+                        + "\n                  without it, a self-signed certificate for localhost and 127.0.0.1"
+                        + "\n  --protocol P    the one TLS version enabled (default TLSv1.3)"
+                        + "\n  --engine E      jdk (default) or boringssl (needs Conscrypt on the class path)" : "");
     }
 
     private static String required(String name, String value) throws UsageException {

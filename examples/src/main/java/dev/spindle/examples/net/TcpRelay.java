@@ -37,6 +37,7 @@ public final class TcpRelay {
     }
 
     public static void main(String[] args) {
-        ServerCli.run("tcp-relay", args, true, (runtime, options) -> start(runtime, options.bind(), options.upstream()));
+        ServerCli.run("tcp-relay", args, ServerCli.Kind.RELAY,
+                (runtime, options) -> start(runtime, options.bind(), options.upstream()));
     }
 }

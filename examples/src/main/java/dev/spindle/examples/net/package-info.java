@@ -1,5 +1,5 @@
 /**
- * Three small network servers written directly against Spindle's poll API, meant to be read as examples and
+ * Four small network servers written directly against Spindle's poll API, meant to be read as examples and
  * run as benchmark targets.
  *
  * <ul>
@@ -7,6 +7,8 @@
  *   <li>{@link dev.spindle.examples.net.HelloHttpServer}: a small HTTP/1.1 server (keep-alive, pipelining,
  *       streamed bodies, strict limits).</li>
  *   <li>{@link dev.spindle.examples.net.TcpRelay}: a TCP proxy to one upstream address.</li>
+ *   <li>{@link dev.spindle.examples.net.TlsEchoServer}: the echo server behind a TLS handshake (JDK or BoringSSL
+ *       engine).</li>
  * </ul>
  *
  * <p>There is no async/await: every connection is a hand-written {@link dev.spindle.Future} whose fields are
@@ -14,7 +16,8 @@
  * registered the task's waker and {@code poll} returns {@code Pending}. Each server has
  * {@code start(runtime, address, ...)} returning a {@link dev.spindle.examples.net.ServerHandle}, and a
  * {@code main} with the command line the benchmark scripts use:
- * {@code --port P --host H --workers N} (and {@code --upstream host:port} for the relay); it prints
- * {@code listening on HOST:PORT} once bound, then serves until killed.
+ * {@code --port P --host H --workers N} (and {@code --upstream host:port} for the relay, {@code --cert-dir},
+ * {@code --protocol}, {@code --engine} for TLS); it prints {@code listening on HOST:PORT} once bound, then serves
+ * until stopped.
  */
 package dev.spindle.examples.net;

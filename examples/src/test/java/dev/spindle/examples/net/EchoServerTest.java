@@ -8,17 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
-import java.util.zip.CRC32;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,76 +38,17 @@ class EchoServerTest {
         }
     }
 
-    /**
-     * Sends {@code bytes} bytes of seeded random data from a writer thread, then half-closes, while this thread
-     * reads everything back until EOF; returns null if the echo matched, else what went wrong.
-     */
-    static String echoChecked(int port, int bytes, long seed) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(30_000);
-            CRC32 sent = new CRC32();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                Random random = new Random(seed);
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    OutputStream out = s.getOutputStream();
-                    for (int left = bytes; left > 0; left -= chunk.length) {
-                        int n = Math.min(left, chunk.length);
-                        random.nextBytes(chunk);
-                        sent.update(chunk, 0, n);
-                        out.write(chunk, 0, n);
-                    }
-                    s.shutdownOutput();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            CRC32 received = new CRC32();
-            long total = 0;
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) { // ends only if the server half-closes after the echo
-                received.update(buf, 0, n);
-                total += n;
-            }
-            writer.join();
-            if (total != bytes || received.getValue() != sent.getValue()) {
-                return "seed " + seed + ": got " + total + " of " + bytes + " bytes, checksums "
-                        + Long.toHexString(received.getValue()) + " vs " + Long.toHexString(sent.getValue());
-            }
-            return null;
-        }
-    }
-
     @Test
     void echoesConcurrentClientsByteForByteAndHalfClosesEach() throws Exception {
-        int clients = 6;
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            long seed = c;
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    String failure = echoChecked(server.port(), 3 * 1024 * 1024 + (int) seed * 1001, seed);
-                    if (failure != null) {
-                        failures.add(failure);
-                    }
-                } catch (Exception e) {
-                    failures.add("seed " + seed + ": " + e);
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            assertThat(t.join(Duration.ofSeconds(50))).isTrue();
-        }
-        assertThat(failures).isEmpty();
+        assertThat(EchoClient.concurrently(6,
+                c -> EchoClient.echoChecked(server.port(), 3 * 1024 * 1024 + c * 1001, c))).isEmpty();
     }
 
     @Test
     void aLargeTransferBothWaysAtOnceDoesNotDeadlock() throws Exception {
         // Far more than the socket buffers on the path hold: only a server that keeps going while the client
         // both writes and reads finishes this.
-        assertThat(echoChecked(server.port(), 48 * 1024 * 1024, 99)).isNull();
+        assertThat(EchoClient.echoChecked(server.port(), 48 * 1024 * 1024, 99)).isNull();
     }
 
     @Test
@@ -123,7 +57,7 @@ class EchoServerTest {
             rude.getOutputStream().write(new byte[100_000]);
             rude.setSoLinger(true, 0); // close() sends RST
         }
-        assertThat(echoChecked(server.port(), 1024 * 1024, 5)).isNull();
+        assertThat(EchoClient.echoChecked(server.port(), 1024 * 1024, 5)).isNull();
     }
 
     @Test

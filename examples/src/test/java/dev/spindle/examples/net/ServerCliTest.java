@@ -1,18 +1,17 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +23,7 @@ class ServerCliTest {
 
     @Test
     void defaultsAreLoopbackAnEphemeralPortAndOneWorkerPerProcessor() throws Exception {
-        ServerCli.Options o = ServerCli.parse(new String[0], false);
+        ServerCli.Options o = ServerCli.parse(new String[0], ServerCli.Kind.PLAIN);
         assertThat(o.bind()).isEqualTo(new InetSocketAddress("127.0.0.1", 0));
         assertThat(o.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(o.upstream()).isNull();
@@ -33,54 +32,67 @@ class ServerCliTest {
     @Test
     void everyOptionIsReadInBothForms() throws Exception {
         ServerCli.Options o = ServerCli.parse(new String[]{"--port", "8080", "--host=0.0.0.0", "--workers=3",
-                "--upstream", "127.0.0.1:9000"}, true);
+                "--upstream", "127.0.0.1:9000"}, ServerCli.Kind.RELAY);
         assertThat(o.bind()).isEqualTo(new InetSocketAddress("0.0.0.0", 8080));
         assertThat(o.workers()).isEqualTo(3);
         assertThat(o.upstream()).isEqualTo(new InetSocketAddress("127.0.0.1", 9000));
-        assertThat(ServerCli.parse(new String[]{"--upstream=[::1]:80"}, true).upstream().getPort()).isEqualTo(80);
-        assertThat(ServerCli.parse(new String[]{"--help"}, false)).isNull();
+        assertThat(ServerCli.parse(new String[]{"--upstream=[::1]:80"}, ServerCli.Kind.RELAY).upstream().getPort()).isEqualTo(80);
+        assertThat(ServerCli.parse(new String[]{"--help"}, ServerCli.Kind.PLAIN)).isNull();
+    }
+
+    @Test
+    void tlsOptionsDefaultToASelfSignedCertificateTls13AndTheJdkEngine(@TempDir Path dir) throws Exception {
+        ServerCli.TlsOptions defaults = ServerCli.parse(new String[0], ServerCli.Kind.TLS).tls();
+        assertThat(defaults.selfSigned()).isTrue();
+        assertThat(defaults.protocol()).isEqualTo("TLSv1.3");
+        assertThat(defaults.engine()).isEqualTo(TlsEngine.JDK);
+        assertThat(ServerCli.parse(new String[0], ServerCli.Kind.PLAIN).tls()).isNull();
+
+        Files.writeString(dir.resolve("cert.pem"), "");
+        Files.writeString(dir.resolve("key.pem"), "");
+        ServerCli.TlsOptions given = ServerCli.parse(new String[]{"--cert-dir", dir.toString(),
+                "--protocol=TLSv1.2", "--engine", "boringssl"}, ServerCli.Kind.TLS).tls();
+        assertThat(given.certificate()).isEqualTo(dir.resolve("cert.pem"));
+        assertThat(given.privateKey()).isEqualTo(dir.resolve("key.pem"));
+        assertThat(given.protocol()).isEqualTo("TLSv1.2");
+        assertThat(given.engine()).isEqualTo(TlsEngine.BORINGSSL);
     }
 
     @Test
     void badCommandLinesSayWhatIsWrong() {
-        record Case(List<String> args, boolean relay, String message) {
+        record Case(List<String> args, ServerCli.Kind kind, String message) {
         }
+        ServerCli.Kind plain = ServerCli.Kind.PLAIN;
+        ServerCli.Kind relay = ServerCli.Kind.RELAY;
+        ServerCli.Kind tls = ServerCli.Kind.TLS;
         List<Case> cases = List.of(
-                new Case(List.of("--port"), false, "--port needs a value"),
-                new Case(List.of("--port", "http"), false, "--port must be a number"),
-                new Case(List.of("--port", "70000"), false, "between 0 and 65535"),
-                new Case(List.of("--workers", "0"), false, "--workers must be between 1"),
-                new Case(List.of("--verbose"), false, "unknown option --verbose"),
-                new Case(List.of("--upstream", "127.0.0.1:1"), false, "only the relay"),
-                new Case(List.of(), true, "--upstream HOST:PORT is required"),
-                new Case(List.of("--upstream", "nohost"), true, "must be HOST:PORT"),
-                new Case(List.of("--upstream", "127.0.0.1:0"), true, "between 1 and 65535"),
-                new Case(List.of("--host", "no.such.host.invalid"), false, "does not resolve"));
+                new Case(List.of("--port"), plain, "--port needs a value"),
+                new Case(List.of("--port", "http"), plain, "--port must be a number"),
+                new Case(List.of("--port", "70000"), plain, "between 0 and 65535"),
+                new Case(List.of("--workers", "0"), plain, "--workers must be between 1"),
+                new Case(List.of("--verbose"), plain, "unknown option --verbose"),
+                new Case(List.of("--upstream", "127.0.0.1:1"), plain, "only the relay"),
+                new Case(List.of(), relay, "--upstream HOST:PORT is required"),
+                new Case(List.of("--upstream", "nohost"), relay, "must be HOST:PORT"),
+                new Case(List.of("--upstream", "127.0.0.1:0"), relay, "between 1 and 65535"),
+                new Case(List.of("--host", "no.such.host.invalid"), plain, "does not resolve"),
+                new Case(List.of("--cert-dir", "/tmp"), plain, "only the TLS servers"),
+                new Case(List.of("--engine", "jdk"), relay, "only the TLS servers"),
+                new Case(List.of("--cert-dir", "/no/such/dir"), tls, "cannot read /no/such/dir/cert.pem"),
+                new Case(List.of("--protocol", "TLSv1.1"), tls, "--protocol must be one of [TLSv1.3, TLSv1.2]"),
+                new Case(List.of("--engine", "openssl"), tls, "--engine must be jdk or boringssl"));
         for (Case c : cases) {
-            assertThatThrownBy(() -> ServerCli.parse(c.args().toArray(String[]::new), c.relay()))
+            assertThatThrownBy(() -> ServerCli.parse(c.args().toArray(String[]::new), c.kind()))
                     .as(c.args().toString()).isInstanceOf(ServerCli.UsageException.class)
                     .hasMessageContaining(c.message());
         }
     }
 
-    private static ProcessBuilder java(String mainClass, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
-    }
-
     @Test
     void mainPrintsOneListeningLineWithTheRealPortThenServes() throws Exception {
-        Process p = java(EchoServer.class.getName(), "--workers", "1").redirectErrorStream(false).start();
+        Process p = ChildJvm.java(EchoServer.class.getName(), "--workers", "1").start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            Matcher m = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(line));
-            assertThat(m.matches()).as("first line: %s", line).isTrue();
-            int port = Integer.parseInt(m.group(1));
-            assertThat(port).isPositive();
+            int port = ChildJvm.listeningPort(p);
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(10_000);
                 s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
@@ -96,7 +108,7 @@ class ServerCliTest {
 
     @Test
     void mainExitsWithStatus2AndAReasonOnABadCommandLine() throws Exception {
-        Process p = java(HelloHttpServer.class.getName(), "--port", "nope").start();
+        Process p = ChildJvm.java(HelloHttpServer.class.getName(), "--port", "nope").start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(err).isEqualTo(2);

@@ -41,8 +41,8 @@ class TcpRelayTest {
              ServerHandle relay = TcpRelay.start(rt, ANY_LOOPBACK, echo.localAddress())) {
             // The client half-closes after writing; it reads EOF only if that half-close crossed the relay to
             // the echo server and the echo server's half-close came back across it.
-            assertThat(EchoServerTest.echoChecked(relay.port(), 6 * 1024 * 1024, 17)).isNull();
-            assertThat(EchoServerTest.echoChecked(relay.port(), 1, 18)).as("and the next client").isNull();
+            assertThat(EchoClient.echoChecked(relay.port(), 6 * 1024 * 1024, 17)).isNull();
+            assertThat(EchoClient.echoChecked(relay.port(), 1, 18)).as("and the next client").isNull();
         }
     }
 

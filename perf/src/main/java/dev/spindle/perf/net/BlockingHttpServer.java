@@ -6,14 +6,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The blocking peer of Spindle's HTTP/1.1 keep-alive "hello" server: a {@link ServerSocket}, one virtual thread
- * per connection (the acceptor is a virtual thread too, see {@link BlockingEchoServer}), buffered streams.
+ * per connection (the acceptor is a virtual thread too, see {@link BlockingServers}), buffered streams.
  *
  * <p>Per connection the thread reads request heads through a {@link BufferedInputStream} (8 KiB), answers each
  * into a {@link BufferedOutputStream} and flushes only when no further request is already buffered: one write
@@ -27,7 +26,6 @@ import java.nio.charset.StandardCharsets;
  * no competent server written this way carries.
  */
 public final class BlockingHttpServer {
-    private static final int BACKLOG = 1024;
     private static final int BUFFER = 8192;
     /** The longest request line or header line accepted; a longer one closes the connection. */
     private static final int MAX_LINE = 8192;
@@ -56,25 +54,8 @@ public final class BlockingHttpServer {
     }
 
     public static void main(String[] args) throws Exception {
-        ServerOptions options = ServerOptions.parse(args, "BlockingHttpServer");
-        VirtualThreads.useCarriers(options.workers());
-        ServerSocket server = new ServerSocket();
-        server.bind(options.address(), BACKLOG);
-        ServerOptions.announce((InetSocketAddress) server.getLocalSocketAddress());
-        Thread acceptor = Thread.ofVirtual().name("acceptor").start(() -> {
-            while (true) {
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (IOException e) {
-                    System.err.println("accept failed: " + e);
-                    sleepQuietly();
-                    continue;
-                }
-                Thread.ofVirtual().start(() -> serve(socket));
-            }
-        });
-        acceptor.join();
+        BlockingServers.serve(ServerOptions.parse(args, "BlockingHttpServer"), new ServerSocket(),
+                BlockingHttpServer::serve);
     }
 
     private static void serve(Socket socket) {
@@ -260,14 +241,6 @@ public final class BlockingHttpServer {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

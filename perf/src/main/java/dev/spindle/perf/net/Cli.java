@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code --name value} command lines of the network benchmark mains. Every main takes only named options,
- * so the driver script can pass them in any order; a wrong or unknown option prints the main's usage and exits
- * with status 2, which the script reports instead of measuring a misconfigured run.
+ * The {@code --name value} command lines of the network benchmark mains, plain and TLS. Every main takes only
+ * named options, so the driver scripts can pass them in any order; a wrong or unknown option prints the main's
+ * usage and exits with status 2, which the script reports instead of measuring a misconfigured run.
  */
-final class Cli {
+public final class Cli {
     private final String usage;
     private final Map<String, String> values = new HashMap<>();
 
@@ -21,7 +21,7 @@ final class Cli {
      * Parses {@code args} as {@code --name value} pairs, accepting only the names in {@code known}; {@code usage}
      * is printed, with the error, on a bad command line.
      */
-    static Cli parse(String[] args, String usage, Set<String> known) {
+    public static Cli parse(String[] args, String usage, Set<String> known) {
         Cli cli = new Cli(usage);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -40,11 +40,32 @@ final class Cli {
         return cli;
     }
 
-    String string(String name, String defaultValue) {
+    public String string(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
     }
 
-    int integer(String name, int defaultValue, int min) {
+    /** An option without a default. */
+    public String required(String name) {
+        String v = values.get(name);
+        if (v == null || v.isEmpty()) {
+            fail("--" + name + " is required");
+        }
+        return v;
+    }
+
+    /** One of {@code allowed}, the first being the default. */
+    public String choice(String name, String... allowed) {
+        String v = values.getOrDefault(name, allowed[0]);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        fail("--" + name + " must be one of " + String.join(", ", allowed) + ", got " + v);
+        return allowed[0];
+    }
+
+    public int integer(String name, int defaultValue, int min) {
         String v = values.get(name);
         if (v == null) {
             return defaultValue;
@@ -62,7 +83,7 @@ final class Cli {
     }
 
     /** A duration in (possibly fractional) seconds, returned in nanoseconds. */
-    long seconds(String name, double defaultSeconds) {
+    public long seconds(String name, double defaultSeconds) {
         String v = values.get(name);
         double s = defaultSeconds;
         if (v != null) {
@@ -78,7 +99,7 @@ final class Cli {
         return Math.round(s * 1e9);
     }
 
-    void fail(String message) {
+    public void fail(String message) {
         System.err.println("error: " + message);
         System.err.println(usage);
         System.exit(2);

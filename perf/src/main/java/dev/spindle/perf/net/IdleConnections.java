@@ -6,12 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Opens many connections to a server and holds them idle, so the driver script can measure what an idle
- * connection costs the server: resident memory per connection and CPU time while nothing happens (a runtime
+ * connection costs the server (the TLS holder, {@code TlsIdleConnections}, shares {@link #hold}): resident memory per connection and CPU time while nothing happens (a runtime
  * built on readiness should use none).
  *
  * <pre>
@@ -38,7 +40,7 @@ public final class IdleConnections {
     private IdleConnections() {
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) throws IOException {
         Cli cli = Cli.parse(args, """
                 usage: IdleConnections --port P [--host 127.0.0.1] [--connections 10000] [--hold 60]
                                        [--probe echo|http|none] [--connect-batch 32]
@@ -49,29 +51,43 @@ public final class IdleConnections {
         int connections = cli.integer("connections", 10_000, 1);
         long holdNanos = cli.seconds("hold", 60);
         int batch = cli.integer("connect-batch", 32, 1);
-        Connector.Probe probe = null;
+        Probe probe = null;
         try {
-            probe = Connector.Probe.parse(cli.string("probe", "echo"));
+            probe = Probe.parse(cli.string("probe", "echo"));
         } catch (IllegalArgumentException e) {
             cli.fail(e.getMessage());
         }
 
         long t0 = System.nanoTime();
-        Connector.Result opened = Connector.open(new InetSocketAddress(host, port), connections, batch, probe,
-                TimeUnit.SECONDS.toNanos(10), true);
-        if (opened.failures() > 0) {
-            System.err.println(opened.failures() + " of " + connections + " connections failed to open; first: "
-                    + opened.firstFailure());
-        }
-        // One println of a finished string: printf writes piece by piece, and the script reads this file as it grows.
-        System.out.println(String.format(java.util.Locale.ROOT, "OPEN connections=%d failures=%d seconds=%.1f",
-                opened.channels().size(), opened.failures(), (System.nanoTime() - t0) / 1e9));
-        System.out.flush();
+        Connector.Result<PlainConnection> opened = Connector.open(new InetSocketAddress(host, port), connections,
+                batch, probe, TimeUnit.SECONDS.toNanos(10), true);
+        List<SocketChannel> channels = opened.connections().stream().map(PlainConnection::channel).toList();
+        announceOpen(opened, connections, t0);
+        hold(channels, holdNanos);
+    }
 
+    /**
+     * Reports the failures and prints the {@code OPEN} line once the connections are open; {@code t0} is when
+     * opening began.
+     */
+    public static void announceOpen(Connector.Result<?> opened, int wanted, long t0) {
+        opened.reportFailures(wanted);
+        // One println of a finished string: printf writes piece by piece, and the script reads this file as it grows.
+        System.out.println(String.format(Locale.ROOT, "OPEN connections=%d failures=%d seconds=%.1f",
+                opened.connections().size(), opened.failures(), (System.nanoTime() - t0) / 1e9));
+        System.out.flush();
+    }
+
+    /**
+     * Holds {@code channels} for {@code holdNanos} (0: until the process is killed), reading nothing from them
+     * but reporting each one the server closes as {@code CLOSED_BY_SERVER n}; then closes them and prints
+     * {@code HELD connections=N closed=M}.
+     */
+    public static void hold(List<SocketChannel> channels, long holdNanos) throws IOException {
         int closed = 0;
         ByteBuffer scratch = ByteBuffer.allocate(4096);
         try (Selector selector = Selector.open()) {
-            for (SocketChannel ch : opened.channels()) {
+            for (SocketChannel ch : channels) {
                 ch.register(selector, SelectionKey.OP_READ);
             }
             long end = holdNanos == 0 ? Long.MAX_VALUE : System.nanoTime() + holdNanos;
@@ -95,14 +111,15 @@ public final class IdleConnections {
                         System.out.println("CLOSED_BY_SERVER " + closed);
                         System.out.flush();
                     }
-                    // Bytes from an idle server are not expected, and there is nothing to do with them.
+                    // Bytes from an idle server (for TLS: a late ticket or a close_notify) are not expected, and
+                    // there is nothing to do with them.
                 }
                 selector.selectedKeys().clear();
             }
         }
-        for (SocketChannel ch : opened.channels()) {
+        for (SocketChannel ch : channels) {
             ch.close();
         }
-        System.out.println("HELD connections=" + opened.channels().size() + " closed=" + closed);
+        System.out.println("HELD connections=" + channels.size() + " closed=" + closed);
     }
 }

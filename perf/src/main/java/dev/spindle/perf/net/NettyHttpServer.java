@@ -1,20 +1,13 @@
 package dev.spindle.perf.net;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -26,12 +19,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
-import java.net.InetSocketAddress;
-
 /**
  * The Netty peer of Spindle's HTTP/1.1 keep-alive "hello" server: NIO transport, Netty 4.2's
  * {@link MultiThreadIoEventLoopGroup} with {@link NioIoHandler}, {@code --workers} event loops serving both the
- * listening socket and the connections (see {@link NettyEchoServer} for why one group). The pipeline is the one
+ * listening socket and the connections (see {@link NettyServers} for why one group). The pipeline is the one
  * of Netty's own {@code HttpHelloWorldServer} example: {@link HttpServerCodec} and a handler that writes a
  * {@link DefaultFullHttpResponse} per request and flushes once per read burst in {@code channelReadComplete}
  * (pipelined requests share one flush).
@@ -47,25 +38,8 @@ public final class NettyHttpServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServerOptions options = ServerOptions.parse(args, "NettyHttpServer");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.workers(), NioIoHandler.newFactory());
-        try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), HelloHandler.INSTANCE);
-                        }
-                    });
-            Channel server = bootstrap.bind(options.address()).sync().channel();
-            ServerOptions.announce((InetSocketAddress) server.localAddress());
-            server.closeFuture().sync();
-        } finally {
-            group.shutdownGracefully();
-        }
+        NettyServers.serve(ServerOptions.parse(args, "NettyHttpServer"), false,
+                pipeline -> pipeline.addLast(new HttpServerCodec(), HelloHandler.INSTANCE));
     }
 
     /** Stateless, so one instance serves every connection; the codec before it is per connection. */
