@@ -39,6 +39,16 @@ package dev.spindle.tls;
  *   <li>No TLS 1.2 renegotiation, in either direction: a client that asks for one gets a
  *       {@code no_renegotiation} alert, a server's HelloRequest fails our read, and the connection is over (the
  *       JDK engine carries secure renegotiation out). TLS 1.3 has none.</li>
+ *   <li>The TLS 1.3 cipher suites cannot be chosen: BoringSSL enables all three whenever TLS 1.3 is. So that a
+ *       setting is never silently ignored, {@code cipherSuites(..)} on this engine must list all of them while
+ *       TLS 1.3 is enabled (or {@code protocols("TLSv1.2")} must rule it out); otherwise {@code build()} fails
+ *       saying so.</li>
+ *   <li>Each connection costs two more file descriptors: Conscrypt gives every native SSL object a pipe (meant
+ *       for interrupting its blocking sockets, made for engines too). 10,000 connections need about 30,000
+ *       descriptors, so raise {@code ulimit -n} accordingly; when the limit is hit, Conscrypt prints
+ *       "AppData::create pipe(2) failed: Too many open files" on stderr and the handshake fails.</li>
+ *   <li>Session tickets are on (Conscrypt's default is off), so TLS 1.3 clients resume with a BoringSSL server
+ *       as with the JDK's; the ticket key lives with the connector's or acceptor's context.</li>
  *   <li>An ALPN mismatch (the client offers protocols, the server speaks none of them) still fails the server's
  *       handshake, but BoringSSL cannot send the {@code no_application_protocol} alert: the server closes the
  *       connection, and the client's handshake fails on the closed connection.</li>
