@@ -3,6 +3,8 @@ package dev.spindle.examples.net;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import dev.spindle.io.AsyncRead;
+import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpStream;
 import dev.spindle.time.DeadlineExceededException;
@@ -14,33 +16,41 @@ import java.time.Duration;
 
 /**
  * One relayed client: connect to the upstream, then copy both ways with {@link Io#copyBidirectional} until
- * both directions have ended, then close both sockets.
+ * both directions have ended, then close both connections. The client is the accepted socket itself
+ * ({@link TcpRelay}) or the TLS stream over it ({@link TlsTerminatingProxy}); the upstream is always plain TCP.
  *
  * <h2>States</h2>
  * <pre>
  *   CONNECTING  connect != null: the upstream connect is in progress (bounded by {@link #CONNECT_TIMEOUT})
  *   COPYING     copy != null: bytes flow both ways; one side's EOF half-closes the other side's output,
- *               so a half-close travels end to end
- *   DONE        both sockets closed
+ *               so a half-close travels end to end (over TLS: the client's close_notify half-closes the
+ *               upstream, and the upstream's EOF makes the relay send close_notify, then a TCP half-close)
+ *   DONE        both connections closed
  * </pre>
  * A failed connect is logged at WARNING (the relay is misconfigured or the upstream is down, which an
  * operator wants to know) and closes the client, which reads EOF. Errors while copying (a reset from either
- * side) are ordinary and logged at DEBUG. All fields are owned by the task polling this future.
+ * side, a TLS client that ends without close_notify) are ordinary and logged at DEBUG. All fields are owned by
+ * the task polling this future.
+ *
+ * @param <C> the client's byte stream, closed when the relay ends
  */
-final class RelayConnection implements Future<Void> {
+final class RelayConnection<C extends AsyncRead & AsyncWrite & AutoCloseable> implements Future<Void> {
     private static final System.Logger LOG = System.getLogger(RelayConnection.class.getPackageName());
     /** An upstream that drops SYNs would otherwise hold the client for the kernel's ~2 minutes of retries. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final TcpStream client;
+    private final C client;
+    /** The client's socket (the client itself, or the socket under its TLS), named in log messages. */
+    private final TcpStream clientSocket;
     private final InetSocketAddress upstreamAddress;
     private Future<TcpStream> connect;
     private TcpStream upstream;
     private Future<Io.Copied> copy;
     private boolean done;
 
-    RelayConnection(TcpStream client, InetSocketAddress upstreamAddress) {
+    RelayConnection(C client, TcpStream clientSocket, InetSocketAddress upstreamAddress) {
         this.client = client;
+        this.clientSocket = clientSocket;
         this.upstreamAddress = upstreamAddress;
         this.connect = Time.timeout(CONNECT_TIMEOUT, TcpStream.connect(upstreamAddress));
     }
@@ -57,7 +67,7 @@ final class RelayConnection implements Future<Void> {
             } catch (UncheckedIOException | DeadlineExceededException e) {
                 connect = null;
                 LOG.log(System.Logger.Level.WARNING, () -> "relay: cannot connect to upstream " + upstreamAddress
-                        + " for client " + describe(client) + ": " + e.getMessage() + "; closing the client");
+                        + " for client " + describe(clientSocket) + ": " + e.getMessage() + "; closing the client");
                 return finish();
             }
             if (connected.isPending()) {
@@ -72,7 +82,7 @@ final class RelayConnection implements Future<Void> {
                 return Poll.pending();
             }
         } catch (UncheckedIOException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "relay: connection " + describe(client) + " ended: " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, () -> "relay: connection " + describe(clientSocket) + " ended: " + e.getMessage());
         }
         return finish();
     }
@@ -86,7 +96,7 @@ final class RelayConnection implements Future<Void> {
         return Poll.readyNull();
     }
 
-    /** The runtime is closing (or the task was aborted): abandon the connect, close both sockets. */
+    /** The runtime is closing (or the task was aborted): abandon the connect, close both connections. */
     @Override
     public void cancel() {
         if (connect != null) {

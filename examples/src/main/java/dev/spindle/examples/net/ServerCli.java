@@ -19,7 +19,7 @@ import java.util.List;
  *   --port P             port to listen on (default 0: an ephemeral port)
  *   --host H             address to listen on (default 127.0.0.1)
  *   --workers N          runtime worker threads (default: available processors)
- *   --upstream HOST:PORT where to relay to (TcpRelay only, required there)
+ *   --upstream HOST:PORT where to relay to (the relays only, required there: TcpRelay, TlsTerminatingProxy)
  *   --cert-dir DIR       TLS servers only: DIR holds cert.pem (the chain, leaf first) and key.pem; without it
  *                        the server makes a self-signed certificate for localhost and 127.0.0.1
  *   --protocol P         TLS servers only: TLSv1.3 (default) or TLSv1.2, the one version enabled
@@ -51,11 +51,23 @@ final class ServerCli {
     /** Which options beyond {@code --port --host --workers} a server takes. */
     enum Kind {
         /** None. */
-        PLAIN,
+        PLAIN(false, false),
         /** {@code --upstream}, required. */
-        RELAY,
-        /** {@code --cert-dir} (required), {@code --protocol} and {@code --engine}. */
-        TLS
+        RELAY(true, false),
+        /** {@code --cert-dir}, {@code --protocol} and {@code --engine}, all optional. */
+        TLS(false, true),
+        /** Both: a relay whose clients speak TLS to it. */
+        TLS_RELAY(true, true);
+
+        /** Takes {@code --upstream} (and requires it). */
+        final boolean relays;
+        /** Takes the TLS options. */
+        final boolean tls;
+
+        Kind(boolean relays, boolean tls) {
+            this.relays = relays;
+            this.tls = tls;
+        }
     }
 
     /** A parsed command line; {@code upstream} and {@code tls} are null unless the server's kind takes them. */
@@ -137,8 +149,8 @@ final class ServerCli {
 
     /** Parses the command line of a server of {@code kind}; null if it asks for help. */
     static Options parse(String[] args, Kind kind) throws UsageException {
-        boolean relay = kind == Kind.RELAY;
-        boolean tls = kind == Kind.TLS;
+        boolean relay = kind.relays;
+        boolean tls = kind.tls;
         String host = "127.0.0.1";
         int port = 0;
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -168,7 +180,7 @@ final class ServerCli {
                 case "--workers" -> workers = intValue(name, value, 1, 4096);
                 case "--upstream" -> {
                     if (!relay) {
-                        throw new UsageException("unknown option --upstream (only the relay has an upstream)");
+                        throw new UsageException("unknown option --upstream (only the relays have an upstream)");
                     }
                     upstream = hostAndPort(name, required(name, value));
                 }
@@ -227,13 +239,13 @@ final class ServerCli {
 
     static String usage(String program, Kind kind) {
         return "usage: " + program + " [--port P] [--host H] [--workers N]"
-                + (kind == Kind.RELAY ? " --upstream HOST:PORT" : "")
-                + (kind == Kind.TLS ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]" : "")
+                + (kind.relays ? " --upstream HOST:PORT" : "")
+                + (kind.tls ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]" : "")
                 + "\n  --port P     port to listen on (default 0: any free port)"
                 + "\n  --host H     address to listen on (default 127.0.0.1)"
                 + "\n  --workers N  worker threads (default: available processors)"
-                + (kind == Kind.RELAY ? "\n  --upstream HOST:PORT  where each client connection is relayed to" : "")
-                + (kind == Kind.TLS ? "\n  --cert-dir DIR  holds cert.pem (chain, leaf first) and key.pem (PEM);"
+                + (kind.relays ? "\n  --upstream HOST:PORT  where each client connection is relayed to" : "")
+                + (kind.tls ? "\n  --cert-dir DIR  holds cert.pem (chain, leaf first) and key.pem (PEM);"
                         + "\n                  without it, a self-signed certificate for localhost and 127.0.0.1"
                         + "\n  --protocol P    the one TLS version enabled (default TLSv1.3)"
                         + "\n  --engine E      jdk (default) or boringssl (needs Conscrypt on the class path)" : "");

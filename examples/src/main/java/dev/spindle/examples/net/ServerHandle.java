@@ -5,9 +5,12 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
+import dev.spindle.tls.TlsAcceptor;
+import dev.spindle.tls.TlsStream;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -49,6 +52,18 @@ public final class ServerHandle implements AutoCloseable {
             listener.close();
             throw e;
         }
+    }
+
+    /**
+     * {@link #start} for a TLS server: each accepted connection is one task that runs the server handshake with
+     * {@code acceptor}, then {@code protocol.apply(tlsStream)} (see {@link HandshakeThen}).
+     */
+    static ServerHandle startTls(SpindleRuntime runtime, InetSocketAddress bind, String serverName,
+                                 TlsAcceptor acceptor, Function<TlsStream<TcpStream>, Future<Void>> protocol)
+            throws IOException {
+        Objects.requireNonNull(acceptor, "acceptor");
+        Objects.requireNonNull(protocol, "protocol");
+        return start(runtime, bind, serverName, tcp -> new HandshakeThen(acceptor.accept(tcp), protocol));
     }
 
     /** The address the server listens on, with the real port when it was bound to port 0. */

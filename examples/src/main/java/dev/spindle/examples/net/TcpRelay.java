@@ -33,7 +33,8 @@ public final class TcpRelay {
     public static ServerHandle start(SpindleRuntime runtime, InetSocketAddress bind, InetSocketAddress upstream)
             throws IOException {
         Objects.requireNonNull(upstream, "upstream");
-        return ServerHandle.start(runtime, bind, "relay to " + upstream, client -> new RelayConnection(client, upstream));
+        return ServerHandle.start(runtime, bind, "relay to " + upstream,
+                client -> new RelayConnection<>(client, client, upstream));
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,5 @@
 /**
- * Four small network servers written directly against Spindle's poll API, meant to be read as examples and
+ * Six small network servers written directly against Spindle's poll API, meant to be read as examples and
  * run as benchmark targets.
  *
  * <ul>
@@ -9,6 +9,9 @@
  *   <li>{@link dev.spindle.examples.net.TcpRelay}: a TCP proxy to one upstream address.</li>
  *   <li>{@link dev.spindle.examples.net.TlsEchoServer}: the echo server behind a TLS handshake (JDK or BoringSSL
  *       engine).</li>
+ *   <li>{@link dev.spindle.examples.net.HttpsHelloServer}: the HTTP server behind TLS, with ALPN http/1.1.</li>
+ *   <li>{@link dev.spindle.examples.net.TlsTerminatingProxy}: TLS in front, the relay's plaintext to a plain TCP
+ *       upstream behind; immune to the close_notify busy loop that once melted another runtime's proxy.</li>
  * </ul>
  *
  * <p>There is no async/await: every connection is a hand-written {@link dev.spindle.Future} whose fields are
@@ -16,7 +19,7 @@
  * registered the task's waker and {@code poll} returns {@code Pending}. Each server has
  * {@code start(runtime, address, ...)} returning a {@link dev.spindle.examples.net.ServerHandle}, and a
  * {@code main} with the command line the benchmark scripts use:
- * {@code --port P --host H --workers N} (and {@code --upstream host:port} for the relay, {@code --cert-dir},
+ * {@code --port P --host H --workers N} (and {@code --upstream host:port} for the relays, {@code --cert-dir},
  * {@code --protocol}, {@code --engine} for TLS); it prints {@code listening on HOST:PORT} once bound, then serves
  * until stopped.
  */

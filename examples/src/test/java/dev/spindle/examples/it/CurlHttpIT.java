@@ -105,7 +105,8 @@ class CurlHttpIT {
         }
     }
 
-    private static String expectedPatternSha256(long n) throws Exception {
+    /** The SHA-256 of the first {@code n} bytes of {@link HelloHttpServer#patternByte}, as sha256sum prints it. */
+    static String expectedPatternSha256(long n) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] chunk = new byte[1 << 16];
         for (long i = 0; i < n; ) {

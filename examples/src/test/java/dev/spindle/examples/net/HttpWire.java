@@ -28,7 +28,12 @@ final class HttpWire implements AutoCloseable {
     final InputStream in;
 
     HttpWire(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a connected socket, plain or TLS (an {@code SSLSocket} whose handshake is done). */
+    HttpWire(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(30_000);
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
     }

@@ -59,6 +59,20 @@ class ServerCliTest {
     }
 
     @Test
+    void theTlsProxyTakesAnUpstreamAndTheTlsOptions() throws Exception {
+        ServerCli.Options o = ServerCli.parse(new String[]{"--upstream", "127.0.0.1:9000", "--engine=boringssl",
+                "--protocol", "TLSv1.2"}, ServerCli.Kind.TLS_RELAY);
+        assertThat(o.upstream()).isEqualTo(new InetSocketAddress("127.0.0.1", 9000));
+        assertThat(o.tls().engine()).isEqualTo(TlsEngine.BORINGSSL);
+        assertThat(o.tls().protocol()).isEqualTo("TLSv1.2");
+        assertThat(o.tls().selfSigned()).isTrue();
+        assertThatThrownBy(() -> ServerCli.parse(new String[0], ServerCli.Kind.TLS_RELAY))
+                .hasMessageContaining("--upstream HOST:PORT is required");
+        assertThat(ServerCli.usage("tls-terminating-proxy", ServerCli.Kind.TLS_RELAY))
+                .contains("--upstream HOST:PORT").contains("--engine jdk|boringssl");
+    }
+
+    @Test
     void badCommandLinesSayWhatIsWrong() {
         record Case(List<String> args, ServerCli.Kind kind, String message) {
         }

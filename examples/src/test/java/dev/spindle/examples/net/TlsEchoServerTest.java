@@ -20,11 +20,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -67,25 +65,18 @@ class TlsEchoServerTest {
         assumeTrue(engine.isAvailable(), () -> engine + " is not available in this JVM");
     }
 
-    /** A connected client whose handshake is done, trusting what {@code trust} trusts. */
-    private static SSLSocket client(SSLContext trust, int port) throws IOException {
-        SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
-        s.startHandshake();
-        return s;
-    }
-
     @ParameterizedTest
     @CsvSource({"JDK, TLSv1.3", "JDK, TLSv1.2", "BORINGSSL, TLSv1.3", "BORINGSSL, TLSv1.2"})
     void echoesConcurrentClientsByteForByte(TlsEngine engine, String protocol) throws Exception {
         assumeAvailable(engine);
         TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).protocols(protocol).engine(engine).build();
         try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
-            try (SSLSocket probe = client(cert.trustContext(), server.port())) {
+            try (SSLSocket probe = TlsClients.connect(cert.trustContext(), server.port())) {
                 assertThat(probe.getSession().getProtocol()).as("the one version enabled").isEqualTo(protocol);
             }
             // Bigger than the socket buffers and many TLS records each, from several clients at once.
             List<String> failures = EchoClient.concurrently(4, c -> EchoClient.echoChecked(
-                    client(cert.trustContext(), server.port()), 1024 * 1024 + c * 1001, c, EchoClient.Ending.READ_ALL));
+                    TlsClients.connect(cert.trustContext(), server.port()), 1024 * 1024 + c * 1001, c, EchoClient.Ending.READ_ALL));
             assertThat(failures).isEmpty();
         }
     }
@@ -100,7 +91,7 @@ class TlsEchoServerTest {
                 // The failed handshake closes the connection (after an alert, or not: either way it ends).
                 assertThat(plain.getInputStream().readAllBytes().length).isLessThan(100);
             }
-            assertThat(EchoClient.echoChecked(client(cert.trustContext(), server.port()), 100_000, 3,
+            assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), server.port()), 100_000, 3,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
     }
@@ -114,9 +105,9 @@ class TlsEchoServerTest {
         ServerCli.Options options = ServerCli.parse(new String[]{"--cert-dir", dir.toString(),
                 "--engine", engine.name().toLowerCase(Locale.ROOT)}, ServerCli.Kind.TLS);
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
-        TlsAcceptor acceptor = TlsEchoServer.acceptor(options.tls(), new PrintStream(notes, true, StandardCharsets.UTF_8));
+        TlsAcceptor acceptor = TlsAcceptors.fromOptions(options.tls(), new PrintStream(notes, true, StandardCharsets.UTF_8));
         try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
-            assertThat(EchoClient.echoChecked(client(cert.trustContext(), server.port()), 200_000, 7,
+            assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), server.port()), 200_000, 7,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
         assertThat(notes.toString(StandardCharsets.UTF_8)).as("nothing to say about given key material").isEmpty();
@@ -126,18 +117,18 @@ class TlsEchoServerTest {
     void withoutCertDirItServesASelfSignedCertificateAndPrintsItsFingerprint() throws Exception {
         ServerCli.Options options = ServerCli.parse(new String[0], ServerCli.Kind.TLS);
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
-        TlsAcceptor acceptor = TlsEchoServer.acceptor(options.tls(), new PrintStream(notes, true, StandardCharsets.UTF_8));
+        TlsAcceptor acceptor = TlsAcceptors.fromOptions(options.tls(), new PrintStream(notes, true, StandardCharsets.UTF_8));
         RecordingTrust trust = new RecordingTrust();
         SSLContext trustingAnything = SSLContext.getInstance("TLS");
         trustingAnything.init(null, new TrustManager[]{trust}, null);
         try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
-            assertThat(EchoClient.echoChecked(client(trustingAnything, server.port()), 1000, 11,
+            assertThat(EchoClient.echoChecked(TlsClients.connect(trustingAnything, server.port()), 1000, 11,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
         assertThat(trust.presented).isNotNull();
         assertThat(trust.presented.getSubjectX500Principal().getName()).contains("localhost");
         assertThat(notes.toString(StandardCharsets.UTF_8))
-                .contains("self-signed").contains(TlsEchoServer.fingerprint(trust.presented));
+                .contains("self-signed").contains(TlsAcceptors.fingerprint(trust.presented));
     }
 
     @Test
@@ -150,32 +141,19 @@ class TlsEchoServerTest {
                 "--workers", "1", "--cert-dir", dir.toString(), "--engine", "boringssl").start();
         try {
             int port = ChildJvm.listeningPort(p);
-            try (SSLSocket live = client(cert.trustContext(), port)) {
-                assertThat(EchoClient.echoChecked(client(cert.trustContext(), port), 50_000, 13,
+            try (SSLSocket live = TlsClients.connect(cert.trustContext(), port)) {
+                assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), port), 50_000, 13,
                         EchoClient.Ending.READ_ALL)).isNull();
                 // SIGTERM, through the handle: Process.destroy() would also close the pipes read below.
                 p.toHandle().destroy(); // the shutdown hook stops accepting and closes the runtime
                 assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
-                assertThat(endOf(live)).as("open connections are closed").isEqualTo(-1);
+                assertThat(TlsClients.endOf(live)).as("open connections are closed").isEqualTo(-1);
             }
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(err).as("stderr: no warnings, no stack traces").isEmpty();
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** -1 once the server has closed {@code socket}, however the JDK client words it; fails on a timeout. */
-    private static int endOf(SSLSocket socket) throws IOException {
-        socket.setSoTimeout(10_000);
-        try {
-            return socket.getInputStream().read();
-        } catch (SocketTimeoutException e) {
-            throw e;
-        } catch (IOException cut) {
-            // A connection closed without close_notify reads as a truncation or a reset to the JDK client.
-            return -1;
         }
     }
 

@@ -1,0 +1,114 @@
+package dev.spindle.examples.it;
+
+import dev.spindle.SpindleRuntime;
+import dev.spindle.examples.net.HttpsHelloServer;
+import dev.spindle.examples.net.ServerHandle;
+import dev.spindle.io.Io;
+import dev.spindle.testing.peers.Output;
+import dev.spindle.testing.peers.Peers;
+import dev.spindle.tls.SelfSigned;
+import dev.spindle.tls.TlsAcceptor;
+import dev.spindle.tls.TlsEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+
+import static java.util.concurrent.TimeUnit.MINUTES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * curl (OpenSSL) as the client of the HTTPS hello server, on each engine: curl verifies our self-signed
+ * certificate against a copy of it ({@code --cacert}) and the host name, offers h2 and http/1.1 and is told
+ * http/1.1, and reuses one TLS connection for several requests; a TLS 1.2 download is checked by sha256.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TlsEngine.class)
+@Timeout(value = 2, unit = MINUTES)
+class CurlHttpsIT {
+    private static final String CA_FILE = "/peer/cert.pem";
+    private static SelfSigned cert;
+
+    @Parameter
+    TlsEngine engine;
+
+    private SpindleRuntime rt;
+
+    @BeforeAll
+    static void makeCertificate() {
+        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
+    }
+
+    @BeforeEach
+    void start() {
+        Peers.requireDocker();
+        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("curl-https-it-").build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (rt != null) {
+            rt.close();
+        }
+    }
+
+    private ServerHandle server(String protocol) throws IOException {
+        TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).engine(engine).protocols(protocol)
+                .alpn(HttpsHelloServer.ALPN).build();
+        return HttpsHelloServer.start(rt, new InetSocketAddress("127.0.0.1", 0), acceptor);
+    }
+
+    /** curl trusting our certificate, with localhost pinned to 127.0.0.1 (not ::1, where nobody listens). */
+    private static String curl(int port, String options) {
+        return "curl -sS --cacert " + CA_FILE + " --resolve localhost:" + port + ":127.0.0.1 " + options;
+    }
+
+    private static String run(String script) {
+        return Peers.runToCompletion(script, Duration.ofMinutes(1), Map.of(CA_FILE, cert.certificatePem()));
+    }
+
+    @Test
+    void keepAliveReusesOneTlsConnectionAndAlpnSaysHttp11() throws Exception {
+        try (ServerHandle server = server("TLSv1.3")) {
+            String base = "https://localhost:" + server.port();
+            String out = run(curl(server.port(), "-v") + " " + base + "/hello " + base + "/ " + base + "/hello"
+                    + " 2>&1; echo; echo EXIT $?");
+            assertThat(out).as(out)
+                    .contains("SSL certificate verify ok.")
+                    .contains("* SSL connection using TLSv1.3")
+                    .contains("* ALPN: offers h2,http/1.1")
+                    .contains("* ALPN: server accepted http/1.1")
+                    .contains("EXIT 0");
+            assertThat(out.split("Hello, World!", -1)).as("three bodies: " + out).hasSize(4);
+            assertThat(out.split("< HTTP/1.1 200 OK", -1)).as("three 200s: " + out).hasSize(4);
+            // curl says so when it sends the second and third requests on the first connection.
+            assertThat(out.split("Re-using existing connection", -1)).as(out).hasSize(3);
+            assertThat(out.split("Connected to localhost", -1)).as("one TCP connection: " + out).hasSize(2);
+        }
+    }
+
+    @Test
+    void aTls12DownloadArrivesIntact() throws Exception {
+        long size = 4 << 20;
+        try (ServerHandle server = server("TLSv1.2")) {
+            String out = run(String.join("; ",
+                    "set -e",
+                    curl(server.port(), "--fail --tlsv1.2 --tls-max 1.2 -o /data/out -w 'STATUS %{http_code}\\n'")
+                            + " https://localhost:" + server.port() + "/bytes/" + size,
+                    "echo SHA $(sha256sum < /data/out | cut -d' ' -f1)",
+                    "echo SIZE $(stat -c %s /data/out)"));
+            assertThat(Output.value(out, "STATUS")).as(out).isEqualTo("200");
+            assertThat(Output.value(out, "SIZE")).as(out).isEqualTo(Long.toString(size));
+            assertThat(Output.value(out, "SHA")).as(out).isEqualTo(CurlHttpIT.expectedPatternSha256(size));
+        }
+    }
+}
