@@ -1,28 +1,21 @@
 package dev.spindle.examples.it;
 
-import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.HttpsHelloServer;
 import dev.spindle.examples.net.ServerHandle;
-import dev.spindle.io.Io;
 import dev.spindle.testing.peers.Output;
-import dev.spindle.testing.peers.Peers;
-import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.Map;
 
+import static dev.spindle.examples.it.PeerTlsFixture.curl;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,52 +28,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 @EnumSource(TlsEngine.class)
 @Timeout(value = 2, unit = MINUTES)
 class CurlHttpsIT {
-    private static final String CA_FILE = "/peer/cert.pem";
-    private static SelfSigned cert;
+    @RegisterExtension
+    static final PeerTlsFixture TLS = new PeerTlsFixture("curl-https-it-");
 
     @Parameter
     TlsEngine engine;
 
-    private SpindleRuntime rt;
-
-    @BeforeAll
-    static void makeCertificate() {
-        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
-    }
-
-    @BeforeEach
-    void start() {
-        Peers.requireDocker();
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("curl-https-it-").build();
-    }
-
-    @AfterEach
-    void stop() {
-        if (rt != null) {
-            rt.close();
-        }
-    }
-
     private ServerHandle server(String protocol) throws IOException {
-        TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).engine(engine).protocols(protocol)
-                .alpn(HttpsHelloServer.ALPN).build();
-        return HttpsHelloServer.start(rt, new InetSocketAddress("127.0.0.1", 0), acceptor);
-    }
-
-    /** curl trusting our certificate, with localhost pinned to 127.0.0.1 (not ::1, where nobody listens). */
-    private static String curl(int port, String options) {
-        return "curl -sS --cacert " + CA_FILE + " --resolve localhost:" + port + ":127.0.0.1 " + options;
-    }
-
-    private static String run(String script) {
-        return Peers.runToCompletion(script, Duration.ofMinutes(1), Map.of(CA_FILE, cert.certificatePem()));
+        TlsAcceptor acceptor = TLS.acceptor().engine(engine).protocols(protocol).alpn(HttpsHelloServer.ALPN).build();
+        return HttpsHelloServer.start(TLS.rt(), new InetSocketAddress("127.0.0.1", 0), acceptor);
     }
 
     @Test
     void keepAliveReusesOneTlsConnectionAndAlpnSaysHttp11() throws Exception {
         try (ServerHandle server = server("TLSv1.3")) {
             String base = "https://localhost:" + server.port();
-            String out = run(curl(server.port(), "-v") + " " + base + "/hello " + base + "/ " + base + "/hello"
+            String out = TLS.run(curl(server.port(), "-v") + " " + base + "/hello " + base + "/ " + base + "/hello"
                     + " 2>&1; echo; echo EXIT $?");
             assertThat(out).as(out)
                     .contains("SSL certificate verify ok.")
@@ -100,7 +63,7 @@ class CurlHttpsIT {
     void aTls12DownloadArrivesIntact() throws Exception {
         long size = 4 << 20;
         try (ServerHandle server = server("TLSv1.2")) {
-            String out = run(String.join("; ",
+            String out = TLS.run(String.join("; ",
                     "set -e",
                     curl(server.port(), "--fail --tlsv1.2 --tls-max 1.2 -o /data/out -w 'STATUS %{http_code}\\n'")
                             + " https://localhost:" + server.port() + "/bytes/" + size,

@@ -1,29 +1,24 @@
 package dev.spindle.examples.it;
 
-import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.HelloHttpServer;
 import dev.spindle.examples.net.ServerHandle;
 import dev.spindle.examples.net.TlsTerminatingProxy;
-import dev.spindle.io.Io;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
-import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.Map;
 
+import static dev.spindle.examples.it.PeerTlsFixture.CA_FILE;
+import static dev.spindle.examples.it.PeerTlsFixture.curl;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,40 +31,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @EnumSource(TlsEngine.class)
 @Timeout(value = 2, unit = MINUTES)
 class TlsProxyIT {
-    private static final String CA_FILE = "/peer/cert.pem";
-    private static SelfSigned cert;
+    @RegisterExtension
+    static final PeerTlsFixture TLS = new PeerTlsFixture("tls-proxy-it-");
 
     @Parameter
     TlsEngine engine;
 
-    private SpindleRuntime rt;
-
-    @BeforeAll
-    static void makeCertificate() {
-        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
-    }
-
-    @BeforeEach
-    void start() {
-        Peers.requireDocker();
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("tls-proxy-it-").build();
-    }
-
-    @AfterEach
-    void stop() {
-        if (rt != null) {
-            rt.close();
-        }
-    }
-
     private ServerHandle proxyTo(int upstreamPort) throws IOException {
-        TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).engine(engine).build();
-        return TlsTerminatingProxy.start(rt, new InetSocketAddress("127.0.0.1", 0), acceptor,
+        TlsAcceptor acceptor = TLS.acceptor().engine(engine).build();
+        return TlsTerminatingProxy.start(TLS.rt(), new InetSocketAddress("127.0.0.1", 0), acceptor,
                 new InetSocketAddress("127.0.0.1", upstreamPort));
-    }
-
-    private static String run(String script) {
-        return Peers.runToCompletion(script, Duration.ofMinutes(1), Map.of(CA_FILE, cert.certificatePem()));
     }
 
     /**
@@ -85,7 +56,7 @@ class TlsProxyIT {
         try (var upstream = Peers.listening("exec socat TCP-LISTEN:" + upstreamPort
                 + ",bind=127.0.0.1,reuseaddr,fork 'EXEC:head -c " + size + "'", upstreamPort);
              ServerHandle proxy = proxyTo(upstreamPort)) {
-            String out = run(String.join("\n",
+            String out = TLS.run(String.join("\n",
                     "head -c " + size + " /dev/urandom > /data/in",
                     "echo IN $(sha256sum < /data/in | cut -d' ' -f1)",
                     "openssl s_client -connect 127.0.0.1:" + proxy.port() + " -CAfile " + CA_FILE
@@ -102,11 +73,11 @@ class TlsProxyIT {
 
     @Test
     void curlThroughTheProxyToTheHttpServerKeepsItsConnection() throws Exception {
-        try (ServerHandle http = HelloHttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
+        try (ServerHandle http = HelloHttpServer.start(TLS.rt(), new InetSocketAddress("127.0.0.1", 0));
              ServerHandle proxy = proxyTo(http.port())) {
             String base = "https://localhost:" + proxy.port();
-            String out = run("curl -sS -v --http1.1 --cacert " + CA_FILE + " --resolve localhost:" + proxy.port()
-                    + ":127.0.0.1 " + base + "/hello " + base + "/ " + base + "/hello 2>&1; echo; echo EXIT $?");
+            String out = TLS.run(curl(proxy.port(), "-v --http1.1") + " " + base + "/hello " + base + "/ " + base
+                    + "/hello 2>&1; echo; echo EXIT $?");
             assertThat(out).as(out).contains("SSL certificate verify ok.").contains("EXIT 0");
             assertThat(out.split("Hello, World!", -1)).as("three bodies: " + out).hasSize(4);
             assertThat(out.split("Re-using existing connection", -1)).as(out).hasSize(3);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,5 +43,26 @@ final class ChildJvm {
         int port = Integer.parseInt(m.group(1));
         assertThat(port).isPositive();
         return port;
+    }
+
+    /**
+     * Sends {@code server} SIGTERM (through its handle: {@link Process#destroy()} would also close the pipes read
+     * afterwards), whose shutdown hook stops accepting and closes the runtime, and checks it exits within 20 s.
+     */
+    static void sigterm(Process server) throws InterruptedException {
+        server.toHandle().destroy();
+        assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+    }
+
+    /** Checks the exited {@code server} wrote nothing to stderr: no warnings, no stack traces. */
+    static void assertQuietStderr(Process server) throws IOException {
+        String err = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(err).as("stderr: no warnings, no stack traces").isEmpty();
+    }
+
+    /** {@link #sigterm} then {@link #assertQuietStderr}: the server stops cleanly on SIGTERM. */
+    static void assertStopsCleanlyOnSigterm(Process server) throws IOException, InterruptedException {
+        sigterm(server);
+        assertQuietStderr(server);
     }
 }

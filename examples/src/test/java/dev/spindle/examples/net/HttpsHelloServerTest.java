@@ -1,15 +1,10 @@
 package dev.spindle.examples.net;
 
-import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
-import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The HTTP server behind TLS over loopback, on both engines, with JDK {@link SSLSocket} clients: the exact hello
@@ -36,40 +30,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = SECONDS)
 class HttpsHelloServerTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
-    private static SelfSigned cert;
 
-    private SpindleRuntime rt;
-
-    @BeforeAll
-    static void makeCertificate() {
-        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
-    }
-
-    @BeforeEach
-    void start() {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("https-test-").build();
-    }
-
-    @AfterEach
-    void stop() {
-        rt.close();
-    }
+    @RegisterExtension
+    static final TlsServerFixture TLS = new TlsServerFixture("https-test-");
 
     private static TlsAcceptor acceptor(TlsEngine engine, String protocol) {
-        assumeTrue(engine.isAvailable(), () -> engine + " is not available in this JVM");
-        return TlsAcceptor.builder(cert.serverContext()).protocols(protocol).engine(engine)
-                .alpn(HttpsHelloServer.ALPN).build();
+        return TLS.acceptor(engine, protocol).alpn(HttpsHelloServer.ALPN).build();
     }
 
     /** A TLS client offering h2 first, as curl and browsers do. */
     private HttpWire connect(ServerHandle server) throws IOException {
-        return new HttpWire(TlsClients.connect(cert.trustContext(), server.port(), "h2", "http/1.1"));
+        return new HttpWire(TlsClients.connect(TLS.trust(), server.port(), "h2", "http/1.1"));
     }
 
     @ParameterizedTest
     @CsvSource({"JDK, TLSv1.3", "JDK, TLSv1.2", "BORINGSSL, TLSv1.3", "BORINGSSL, TLSv1.2"})
     void getIsAnsweredWithExactlyTheHelloBytesAndAlpnSaysHttp11(TlsEngine engine, String protocol) throws Exception {
-        try (ServerHandle server = HttpsHelloServer.start(rt, ANY_LOOPBACK, acceptor(engine, protocol));
+        try (ServerHandle server = HttpsHelloServer.start(TLS.rt(), ANY_LOOPBACK, acceptor(engine, protocol));
              HttpWire c = connect(server)) {
             SSLSocket tls = (SSLSocket) c.socket;
             assertThat(tls.getSession().getProtocol()).as("the one version enabled").isEqualTo(protocol);
@@ -83,7 +60,7 @@ class HttpsHelloServerTest {
     @ParameterizedTest
     @EnumSource(TlsEngine.class)
     void keepAliveServesManyExchangesOverOneTlsConnectionThenClosesWithCloseNotify(TlsEngine engine) throws Exception {
-        try (ServerHandle server = HttpsHelloServer.start(rt, ANY_LOOPBACK, acceptor(engine, "TLSv1.3"));
+        try (ServerHandle server = HttpsHelloServer.start(TLS.rt(), ANY_LOOPBACK, acceptor(engine, "TLSv1.3"));
              HttpWire c = connect(server)) {
             for (int i = 0; i < 20; i++) {
                 HttpWire.Response r = c.send(HttpWire.get(i % 2 == 0 ? "/hello" : "/")).read();
@@ -115,34 +92,30 @@ class HttpsHelloServerTest {
     @ParameterizedTest
     @EnumSource(TlsEngine.class)
     void aClientWithoutAlpnIsServedAndOneOfferingOnlyH2IsRefused(TlsEngine engine) throws Exception {
-        try (ServerHandle server = HttpsHelloServer.start(rt, ANY_LOOPBACK, acceptor(engine, "TLSv1.3"))) {
-            try (HttpWire plainHandshake = new HttpWire(TlsClients.connect(cert.trustContext(), server.port()))) {
+        try (ServerHandle server = HttpsHelloServer.start(TLS.rt(), ANY_LOOPBACK, acceptor(engine, "TLSv1.3"))) {
+            try (HttpWire plainHandshake = new HttpWire(TlsClients.connect(TLS.trust(), server.port()))) {
                 assertThat(((SSLSocket) plainHandshake.socket).getApplicationProtocol()).as("none negotiated").isEmpty();
                 assertThat(plainHandshake.send(HttpWire.get("/")).read().text()).isEqualTo("Hello, World!");
             }
             // The JDK engine refuses with no_application_protocol; BoringSSL closes the connection (TlsEngine).
-            assertThatThrownBy(() -> TlsClients.connect(cert.trustContext(), server.port(), "h2").close())
+            assertThatThrownBy(() -> TlsClients.connect(TLS.trust(), server.port(), "h2").close())
                     .isInstanceOf(IOException.class);
         }
     }
 
     @Test
     void mainServesHttpsFromACertificateDirectoryAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
-        cert.writeCertificatePem(dir.resolve("cert.pem"));
-        cert.writePrivateKeyPem(dir.resolve("key.pem"));
+        TLS.writeCertDir(dir);
         Process p = ChildJvm.java(List.of("--enable-native-access=ALL-UNNAMED"), HttpsHelloServer.class.getName(),
                 "--workers", "1", "--cert-dir", dir.toString(), "--protocol", "TLSv1.2").start();
         try {
             int port = ChildJvm.listeningPort(p);
-            try (HttpWire c = new HttpWire(TlsClients.connect(cert.trustContext(), port, "http/1.1"))) {
+            try (HttpWire c = new HttpWire(TlsClients.connect(TLS.trust(), port, "http/1.1"))) {
                 assertThat(((SSLSocket) c.socket).getSession().getProtocol()).isEqualTo("TLSv1.2");
                 assertThat(((SSLSocket) c.socket).getApplicationProtocol()).as("ALPN").isEqualTo("http/1.1");
                 assertThat(c.send(HttpWire.get("/hello")).read().text()).isEqualTo("Hello, World!");
             }
-            p.toHandle().destroy(); // SIGTERM: the shutdown hook stops accepting and closes the runtime
-            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(err).as("stderr: no warnings, no stack traces").isEmpty();
+            ChildJvm.assertStopsCleanlyOnSigterm(p);
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);

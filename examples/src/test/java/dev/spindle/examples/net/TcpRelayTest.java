@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -49,19 +48,8 @@ class TcpRelayTest {
     @Test
     void halfClosesTravelEachWayIndependently() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress());
-             ServerHandle relay = TcpRelay.start(rt, ANY_LOOPBACK,
-                     new InetSocketAddress("127.0.0.1", upstream.getLocalPort()))) {
-            // The upstream speaks first and half-closes at once, then reads what the client sends, to EOF.
-            CompletableFuture<String> upstreamHeard = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = upstream.accept()) {
-                    s.setSoTimeout(20_000);
-                    s.getOutputStream().write("from upstream".getBytes(StandardCharsets.US_ASCII));
-                    s.shutdownOutput();
-                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+             ServerHandle relay = TcpRelay.start(rt, ANY_LOOPBACK, Upstreams.addressOf(upstream))) {
+            CompletableFuture<String> upstreamHeard = Upstreams.speaksFirst(upstream, "from upstream");
             try (Socket client = new Socket("127.0.0.1", relay.port())) {
                 client.setSoTimeout(20_000);
                 // EOF arrives while the client's own direction is still open.
@@ -78,7 +66,7 @@ class TcpRelayTest {
     void anUnreachableUpstreamClosesTheClient() throws Exception {
         InetSocketAddress dead;
         try (ServerSocket s = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress())) {
-            dead = new InetSocketAddress("127.0.0.1", s.getLocalPort()); // closed again: connects are refused
+            dead = Upstreams.addressOf(s); // closed again: connects are refused
         }
         try (ServerHandle relay = TcpRelay.start(rt, ANY_LOOPBACK, dead);
              Socket client = new Socket("127.0.0.1", relay.port())) {

@@ -1,15 +1,10 @@
 package dev.spindle.examples.net;
 
-import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
-import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,9 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import static dev.spindle.examples.net.TlsServerFixture.assumeAvailable;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The TLS echo server over loopback, on both engines, with JDK {@link SSLSocket} clients (a TLS implementation
@@ -42,56 +37,36 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = SECONDS)
 class TlsEchoServerTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
-    private static SelfSigned cert;
 
-    private SpindleRuntime rt;
-
-    @BeforeAll
-    static void makeCertificate() {
-        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
-    }
-
-    @BeforeEach
-    void start() {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("tls-echo-test-").build();
-    }
-
-    @AfterEach
-    void stop() {
-        rt.close();
-    }
-
-    private static void assumeAvailable(TlsEngine engine) {
-        assumeTrue(engine.isAvailable(), () -> engine + " is not available in this JVM");
-    }
+    @RegisterExtension
+    static final TlsServerFixture TLS = new TlsServerFixture("tls-echo-test-");
 
     @ParameterizedTest
     @CsvSource({"JDK, TLSv1.3", "JDK, TLSv1.2", "BORINGSSL, TLSv1.3", "BORINGSSL, TLSv1.2"})
     void echoesConcurrentClientsByteForByte(TlsEngine engine, String protocol) throws Exception {
-        assumeAvailable(engine);
-        TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).protocols(protocol).engine(engine).build();
-        try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
-            try (SSLSocket probe = TlsClients.connect(cert.trustContext(), server.port())) {
+        TlsAcceptor acceptor = TLS.acceptor(engine, protocol).build();
+        try (ServerHandle server = TlsEchoServer.start(TLS.rt(), ANY_LOOPBACK, acceptor)) {
+            try (SSLSocket probe = TlsClients.connect(TLS.trust(), server.port())) {
                 assertThat(probe.getSession().getProtocol()).as("the one version enabled").isEqualTo(protocol);
             }
             // Bigger than the socket buffers and many TLS records each, from several clients at once.
             List<String> failures = EchoClient.concurrently(4, c -> EchoClient.echoChecked(
-                    TlsClients.connect(cert.trustContext(), server.port()), 1024 * 1024 + c * 1001, c, EchoClient.Ending.READ_ALL));
+                    TlsClients.connect(TLS.trust(), server.port()), 1024 * 1024 + c * 1001, c, EchoClient.Ending.READ_ALL));
             assertThat(failures).isEmpty();
         }
     }
 
     @Test
     void aClientThatIsNotTlsDoesNotDisturbTheOthers() throws Exception {
-        TlsAcceptor acceptor = TlsAcceptor.builder(cert.serverContext()).build();
-        try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
+        TlsAcceptor acceptor = TLS.acceptor().build();
+        try (ServerHandle server = TlsEchoServer.start(TLS.rt(), ANY_LOOPBACK, acceptor)) {
             try (Socket plain = new Socket("127.0.0.1", server.port())) {
                 plain.setSoTimeout(10_000);
                 plain.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 // The failed handshake closes the connection (after an alert, or not: either way it ends).
                 assertThat(plain.getInputStream().readAllBytes().length).isLessThan(100);
             }
-            assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), server.port()), 100_000, 3,
+            assertThat(EchoClient.echoChecked(TlsClients.connect(TLS.trust(), server.port()), 100_000, 3,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
     }
@@ -100,14 +75,13 @@ class TlsEchoServerTest {
     @EnumSource(TlsEngine.class)
     void theCommandLineServesTheCertificateInCertDir(TlsEngine engine, @TempDir Path dir) throws Exception {
         assumeAvailable(engine);
-        cert.writeCertificatePem(dir.resolve("cert.pem"));
-        cert.writePrivateKeyPem(dir.resolve("key.pem"));
+        TLS.writeCertDir(dir);
         ServerCli.Options options = ServerCli.parse(new String[]{"--cert-dir", dir.toString(),
                 "--engine", engine.name().toLowerCase(Locale.ROOT)}, ServerCli.Kind.TLS);
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         TlsAcceptor acceptor = TlsAcceptors.fromOptions(options.tls(), new PrintStream(notes, true, StandardCharsets.UTF_8));
-        try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
-            assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), server.port()), 200_000, 7,
+        try (ServerHandle server = TlsEchoServer.start(TLS.rt(), ANY_LOOPBACK, acceptor)) {
+            assertThat(EchoClient.echoChecked(TlsClients.connect(TLS.trust(), server.port()), 200_000, 7,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
         assertThat(notes.toString(StandardCharsets.UTF_8)).as("nothing to say about given key material").isEmpty();
@@ -121,7 +95,7 @@ class TlsEchoServerTest {
         RecordingTrust trust = new RecordingTrust();
         SSLContext trustingAnything = SSLContext.getInstance("TLS");
         trustingAnything.init(null, new TrustManager[]{trust}, null);
-        try (ServerHandle server = TlsEchoServer.start(rt, ANY_LOOPBACK, acceptor)) {
+        try (ServerHandle server = TlsEchoServer.start(TLS.rt(), ANY_LOOPBACK, acceptor)) {
             assertThat(EchoClient.echoChecked(TlsClients.connect(trustingAnything, server.port()), 1000, 11,
                     EchoClient.Ending.READ_ALL)).isNull();
         }
@@ -134,23 +108,19 @@ class TlsEchoServerTest {
     @Test
     void mainServesBoringSslWithoutWarningsAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
         assumeAvailable(TlsEngine.BORINGSSL);
-        cert.writeCertificatePem(dir.resolve("cert.pem"));
-        cert.writePrivateKeyPem(dir.resolve("key.pem"));
+        TLS.writeCertDir(dir);
         // The flag the benchmark scripts give every JVM: Conscrypt loads a JNI library.
         Process p = ChildJvm.java(List.of("--enable-native-access=ALL-UNNAMED"), TlsEchoServer.class.getName(),
                 "--workers", "1", "--cert-dir", dir.toString(), "--engine", "boringssl").start();
         try {
             int port = ChildJvm.listeningPort(p);
-            try (SSLSocket live = TlsClients.connect(cert.trustContext(), port)) {
-                assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), port), 50_000, 13,
+            try (SSLSocket live = TlsClients.connect(TLS.trust(), port)) {
+                assertThat(EchoClient.echoChecked(TlsClients.connect(TLS.trust(), port), 50_000, 13,
                         EchoClient.Ending.READ_ALL)).isNull();
-                // SIGTERM, through the handle: Process.destroy() would also close the pipes read below.
-                p.toHandle().destroy(); // the shutdown hook stops accepting and closes the runtime
-                assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+                ChildJvm.sigterm(p);
                 assertThat(TlsClients.endOf(live)).as("open connections are closed").isEqualTo(-1);
             }
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(err).as("stderr: no warnings, no stack traces").isEmpty();
+            ChildJvm.assertQuietStderr(p);
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);

@@ -1,15 +1,9 @@
 package dev.spindle.examples.net;
 
-import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
-import dev.spindle.tls.SelfSigned;
-import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,7 +13,6 @@ import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -34,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The TLS-terminating proxy over loopback, on both engines: bulk data through it to an echo upstream,
@@ -45,36 +37,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TlsTerminatingProxyTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
     private static final String WORKER_PREFIX = "tls-proxy-test-";
-    private static SelfSigned cert;
 
-    private SpindleRuntime rt;
+    @RegisterExtension
+    static final TlsServerFixture TLS = new TlsServerFixture(WORKER_PREFIX);
 
-    @BeforeAll
-    static void makeCertificate() {
-        cert = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
-    }
-
-    @BeforeEach
-    void start() {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix(WORKER_PREFIX).build();
-    }
-
-    @AfterEach
-    void stop() {
-        rt.close();
-    }
-
-    private static TlsAcceptor acceptor(TlsEngine engine, String protocol) {
-        assumeTrue(engine.isAvailable(), () -> engine + " is not available in this JVM");
-        return TlsAcceptor.builder(cert.serverContext()).protocols(protocol).engine(engine).build();
+    /** The proxy on {@code engine}, with only {@code protocol} enabled, in front of {@code upstream}. */
+    private static ServerHandle startProxy(TlsEngine engine, String protocol, InetSocketAddress upstream)
+            throws IOException {
+        return TlsTerminatingProxy.start(TLS.rt(), ANY_LOOPBACK, TLS.acceptor(engine, protocol).build(), upstream);
     }
 
     private SSLSocket client(ServerHandle proxy) throws IOException {
-        return TlsClients.connect(cert.trustContext(), proxy.port());
-    }
-
-    private static InetSocketAddress addressOf(ServerSocket s) {
-        return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+        return TlsClients.connect(TLS.trust(), proxy.port());
     }
 
     /**
@@ -87,9 +61,8 @@ class TlsTerminatingProxyTest {
             "BORINGSSL, TLSv1.2, READ_ALL"})
     void relaysEightMebibytesEachWayToAnEchoUpstream(TlsEngine engine, String protocol, EchoClient.Ending ending)
             throws Exception {
-        try (ServerHandle echo = EchoServer.start(rt, ANY_LOOPBACK);
-             ServerHandle proxy = TlsTerminatingProxy.start(rt, ANY_LOOPBACK, acceptor(engine, protocol),
-                     echo.localAddress())) {
+        try (ServerHandle echo = EchoServer.start(TLS.rt(), ANY_LOOPBACK);
+             ServerHandle proxy = startProxy(engine, protocol, echo.localAddress())) {
             assertThat(EchoClient.echoChecked(client(proxy), 8 << 20, 23, ending)).isNull();
             assertThat(EchoClient.echoChecked(client(proxy), 1, 24, ending)).as("and the next client").isNull();
         }
@@ -104,19 +77,9 @@ class TlsTerminatingProxyTest {
     @EnumSource(TlsEngine.class)
     void theUpstreamsHalfCloseReachesTheClientAndTheClientsDirectionStaysOpen(TlsEngine engine) throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress());
-             ServerHandle proxy = TlsTerminatingProxy.start(rt, ANY_LOOPBACK, acceptor(engine, "TLSv1.3"),
-                     addressOf(upstream));
+             ServerHandle proxy = startProxy(engine, "TLSv1.3", Upstreams.addressOf(upstream));
              SSLSocket client = client(proxy)) {
-            CompletableFuture<String> upstreamHeard = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = upstream.accept()) {
-                    s.setSoTimeout(20_000);
-                    s.getOutputStream().write("from upstream".getBytes(StandardCharsets.US_ASCII));
-                    s.shutdownOutput();
-                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<String> upstreamHeard = Upstreams.speaksFirst(upstream, "from upstream");
             assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                     .as("the upstream's bytes, then its EOF as close_notify").isEqualTo("from upstream");
             client.getOutputStream().write("from client".getBytes(StandardCharsets.US_ASCII));
@@ -134,20 +97,9 @@ class TlsTerminatingProxyTest {
     @EnumSource(TlsEngine.class)
     void theClientsCloseNotifyReachesTheUpstreamAsEof(TlsEngine engine) throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress());
-             ServerHandle proxy = TlsTerminatingProxy.start(rt, ANY_LOOPBACK, acceptor(engine, "TLSv1.3"),
-                     addressOf(upstream));
+             ServerHandle proxy = startProxy(engine, "TLSv1.3", Upstreams.addressOf(upstream));
              SSLSocket client = client(proxy)) {
-            CompletableFuture<String> upstreamHeard = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = upstream.accept()) {
-                    s.setSoTimeout(20_000);
-                    String heard = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                    s.getOutputStream().write("answer".getBytes(StandardCharsets.US_ASCII));
-                    s.shutdownOutput();
-                    return heard;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<String> upstreamHeard = Upstreams.answersAfterEof(upstream, "answer");
             client.getOutputStream().write("from client".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
             assertThat(upstreamHeard.get(20, TimeUnit.SECONDS)).isEqualTo("from client");
@@ -164,9 +116,9 @@ class TlsTerminatingProxyTest {
     void anUpstreamThatRefusesEndsTheClientsConnection(TlsEngine engine) throws Exception {
         InetSocketAddress dead;
         try (ServerSocket s = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress())) {
-            dead = addressOf(s); // closed again: connects are refused
+            dead = Upstreams.addressOf(s); // closed again: connects are refused
         }
-        try (ServerHandle proxy = TlsTerminatingProxy.start(rt, ANY_LOOPBACK, acceptor(engine, "TLSv1.3"), dead);
+        try (ServerHandle proxy = startProxy(engine, "TLSv1.3", dead);
              SSLSocket client = client(proxy)) {
             assertThat(TlsClients.endOf(client)).isEqualTo(-1);
         }
@@ -183,9 +135,8 @@ class TlsTerminatingProxyTest {
     void closeNotifyWithDataBufferedThenMoreRecordsAndGarbageCostsNoCpu(TlsEngine engine, String protocol)
             throws Exception {
         try (ServerSocket upstreamListener = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress());
-             ServerHandle proxy = TlsTerminatingProxy.start(rt, ANY_LOOPBACK, acceptor(engine, protocol),
-                     addressOf(upstreamListener));
-             RawTlsClient client = RawTlsClient.connect(cert.trustContext(), proxy.port());
+             ServerHandle proxy = startProxy(engine, protocol, Upstreams.addressOf(upstreamListener));
+             RawTlsClient client = RawTlsClient.connect(TLS.trust(), proxy.port());
              Socket upstream = upstreamListener.accept()) {
             byte[] data = new byte[40_000];
             new Random(31).nextBytes(data);
@@ -208,7 +159,7 @@ class TlsTerminatingProxyTest {
                     .isEqualTo(data);
 
             Thread.sleep(100); // let the relay settle after the half-close
-            long polls0 = rt.metrics().totalPolls();
+            long polls0 = TLS.rt().metrics().totalPolls();
             long cpu0 = WorkerCpu.nanos(WORKER_PREFIX);
             for (int i = 0; i < 4; i++) {
                 Thread.sleep(500);
@@ -216,13 +167,13 @@ class TlsTerminatingProxyTest {
                 client.send(garbage);  // ...and garbage, over a TCP connection that stays open
             }
             long cpu = WorkerCpu.nanos(WORKER_PREFIX) - cpu0;
-            long polls = rt.metrics().totalPolls() - polls0;
+            long polls = TLS.rt().metrics().totalPolls() - polls0;
             System.out.printf("%s %s: worker CPU %.2f ms, %d polls over 2 s after close_notify%n",
                     engine, protocol, cpu / 1e6, polls);
             assertThat(Duration.ofNanos(cpu)).as("worker CPU over 2 s after close_notify")
                     .isLessThan(Duration.ofMillis(50));
             assertThat(polls).as("polls over 2 s after close_notify").isLessThanOrEqualTo(1);
-            assertThat(rt.metrics().alive()).as("the accept loop and the connection, still open upstream-wards")
+            assertThat(TLS.rt().metrics().alive()).as("the accept loop and the connection, still open upstream-wards")
                     .isEqualTo(2);
 
             upstream.shutdownOutput(); // the upstream's direction ends too: the proxy ends the connection
@@ -249,21 +200,17 @@ class TlsTerminatingProxyTest {
 
     @Test
     void mainRelaysTlsToThePlainUpstreamOnBoringSslWithoutWarnings(@TempDir Path dir) throws Exception {
-        assumeTrue(TlsEngine.BORINGSSL.isAvailable(), "BoringSSL is not available in this JVM");
-        cert.writeCertificatePem(dir.resolve("cert.pem"));
-        cert.writePrivateKeyPem(dir.resolve("key.pem"));
-        try (ServerHandle echo = EchoServer.start(rt, ANY_LOOPBACK)) {
+        TlsServerFixture.assumeAvailable(TlsEngine.BORINGSSL);
+        TLS.writeCertDir(dir);
+        try (ServerHandle echo = EchoServer.start(TLS.rt(), ANY_LOOPBACK)) {
             Process p = ChildJvm.java(List.of("--enable-native-access=ALL-UNNAMED"),
                     TlsTerminatingProxy.class.getName(), "--workers", "1", "--cert-dir", dir.toString(),
                     "--engine", "boringssl", "--upstream", "127.0.0.1:" + echo.port()).start();
             try {
                 int port = ChildJvm.listeningPort(p);
-                assertThat(EchoClient.echoChecked(TlsClients.connect(cert.trustContext(), port), 100_000, 29,
+                assertThat(EchoClient.echoChecked(TlsClients.connect(TLS.trust(), port), 100_000, 29,
                         EchoClient.Ending.READ_ALL)).isNull();
-                p.toHandle().destroy(); // SIGTERM: the shutdown hook stops accepting and closes the runtime
-                assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
-                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(err).as("stderr: no warnings, no stack traces").isEmpty();
+                ChildJvm.assertStopsCleanlyOnSigterm(p);
             } finally {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
