@@ -1,5 +1,7 @@
 package dev.spindle.tls;
 
+import org.conscrypt.AllocatedBuffer;
+import org.conscrypt.BufferAllocator;
 import org.conscrypt.Conscrypt;
 
 import javax.net.ssl.SSLContext;
@@ -93,7 +95,7 @@ final class BoringSsl {
         @Override
         public SSLEngine create(SSLContext context, String peerHost, int peerPort) {
             SSLEngine e = EngineFactory.jdk().create(context, peerHost, peerPort);
-            Bridge.useSessionTickets(e);
+            Bridge.configure(e);
             return e;
         }
 
@@ -203,7 +205,7 @@ final class BoringSsl {
     }
 
     /** The only code that names Conscrypt's types; loaded after Conscrypt was found on the class path. */
-    private static final class Bridge {
+    static final class Bridge {
         /** One provider for the JVM, made on first use; it is never installed in {@link java.security.Security}. */
         private static final class Holder {
             static final Provider PROVIDER = Conscrypt.newProvider();
@@ -214,9 +216,69 @@ final class BoringSsl {
          * ticket and no client could resume with it (the JDK engine sends them). The ticket key belongs to the
          * context's session context, shared by all its engines, so any connection's ticket works on the next.
          */
-        static void useSessionTickets(SSLEngine e) {
+        static void configure(SSLEngine e) {
             if (Conscrypt.isConscrypt(e)) {
                 Conscrypt.setUseSessionTickets(e, true);
+                Conscrypt.setBufferAllocator(e, LentDirectBuffers.INSTANCE);
+            }
+        }
+
+        /**
+         * The direct buffers Conscrypt copies heap buffers through (BoringSSL reads and writes native memory),
+         * lent per call like {@link RecordBuffers}. Without an allocator every engine keeps its own
+         * ({@code lazyDirectBuffer}, a record's worth of native memory) for life, so each idle connection held one;
+         * with this one Conscrypt takes a buffer for a wrap or unwrap and releases it before the call returns,
+         * on the same thread, into that thread's cache.
+         */
+        static final class LentDirectBuffers extends BufferAllocator {
+            static final LentDirectBuffers INSTANCE = new LentDirectBuffers();
+            /** Per thread: a worker runs one engine call at a time, so a few cover nested or repeated calls. */
+            private static final int MAX_CACHED_PER_THREAD = 4;
+
+            /** Buffers with their wrappers, so that lending one allocates nothing in steady state. */
+            private final ThreadLocal<java.util.ArrayDeque<Lent>> cache =
+                    ThreadLocal.withInitial(() -> new java.util.ArrayDeque<>(MAX_CACHED_PER_THREAD));
+
+            @Override
+            public AllocatedBuffer allocateDirectBuffer(int capacity) {
+                Lent lent = cache.get().pollFirst();
+                if (lent == null || lent.buffer.capacity() < capacity) {
+                    lent = new Lent(ByteBuffer.allocateDirect(capacity)); // a smaller one is dropped: sizes only grow
+                }
+                lent.released = false;
+                lent.buffer.clear().limit(capacity);
+                return lent;
+            }
+
+            /** Buffers in this thread's cache (tests). */
+            int cachedOnThisThread() {
+                return cache.get().size();
+            }
+
+            private final class Lent extends AllocatedBuffer {
+                final ByteBuffer buffer;
+                boolean released;
+
+                Lent(ByteBuffer buffer) {
+                    this.buffer = buffer;
+                }
+
+                @Override
+                public ByteBuffer nioBuffer() {
+                    return buffer;
+                }
+
+                @Override
+                public AllocatedBuffer release() {
+                    if (!released) { // Conscrypt releases once; a second call must not cache the buffer twice
+                        released = true;
+                        java.util.ArrayDeque<Lent> q = cache.get();
+                        if (q.size() < MAX_CACHED_PER_THREAD) {
+                            q.addFirst(this);
+                        }
+                    }
+                    return this;
+                }
             }
         }
 

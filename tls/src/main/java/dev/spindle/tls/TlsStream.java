@@ -1158,6 +1158,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
     }
 
+    /** The engine (tests: Conscrypt's internals are checked through it). */
+    SSLEngine engine() {
+        return engine;
+    }
+
     /** Bytes of buffer this stream holds between polls: 0 when idle (tests). */
     int heldBufferBytes() {
         lock.lock();

@@ -206,6 +206,36 @@ class TlsEngineTest {
         assertThat(notFreed).as("engines whose native SSL object was not freed").isEmpty();
     }
 
+    /**
+     * Conscrypt copies heap buffers through a direct one; left to itself each engine keeps one for life (its
+     * {@code lazyDirectBuffer}), a record's worth of native memory per idle connection. Ours lend one per call.
+     */
+    @Test
+    void aBoringSslConnectionKeepsNoDirectBufferBetweenCalls() throws Exception {
+        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
+            JoinHandle<Long> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(TlsEngine.BORINGSSL)).flatMap(TlsTestSupport::echo));
+            TlsStream<TcpStream> client = rt.blockOn(connectTls(l.localAddress().getPort(), TlsTestSupport.connector(TlsEngine.BORINGSSL)));
+            byte[] data = new byte[50_000];
+            rt.blockOn(Io.writeAll(client, ByteBuffer.wrap(data)));
+            rt.blockOn(Io.readExact(client, ByteBuffer.allocate(data.length)));
+            Object engine = field(client.engine(), "delegate");
+            assertThat(field(engine, "lazyDirectBuffer")).as("the engine's own direct buffer").isNull();
+            assertThat(field(engine, "bufferAllocator")).isSameAs(BoringSsl.Bridge.LentDirectBuffers.INSTANCE);
+            rt.blockOn(Io.shutdown(client));
+            assertThat(server.join(Duration.ofSeconds(10))).isEqualTo(data.length);
+            client.close();
+        }
+        var pool = BoringSsl.Bridge.LentDirectBuffers.INSTANCE;
+        var lent = pool.allocateDirectBuffer(1000);
+        assertThat(lent.nioBuffer().isDirect()).isTrue();
+        assertThat(lent.nioBuffer().remaining()).isEqualTo(1000);
+        int before = pool.cachedOnThisThread();
+        lent.release();
+        lent.release(); // a second release must not put it in the cache twice
+        assertThat(pool.cachedOnThisThread()).isEqualTo(Math.min(before + 1, 4));
+        assertThat(pool.allocateDirectBuffer(500)).as("reused, no allocation").isSameAs(lent);
+    }
+
     /** Conscrypt's {@code Java8EngineWrapper.delegate} (a {@code ConscryptEngine}), its {@code ssl}, {@code isClosed()}. */
     private static boolean nativeSslClosed(SSLEngine wrapper) throws Exception {
         Object engine = field(wrapper, "delegate");
