@@ -4,6 +4,9 @@
  */
 module dev.spindle.executor {
     requires org.jctools.core;
+    // The test kit's WorkerThreads: per-thread CPU time (java.management) and allocated bytes (jdk.management).
+    requires java.management;
+    requires jdk.management;
 
     exports dev.spindle;
     exports dev.spindle.time;

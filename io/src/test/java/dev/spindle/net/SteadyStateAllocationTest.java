@@ -6,13 +6,13 @@ import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
+import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -78,9 +78,6 @@ class SteadyStateAllocationTest {
 
     @Test
     void echoRoundTripsDoNotAllocateOnWorkers() throws Exception {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertThat(mx.isThreadAllocatedMemorySupported()).isTrue();
-        mx.setThreadAllocatedMemoryEnabled(true);
         String prefix = "alloc-test-" + System.nanoTime() + "-";
         try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
              TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -93,10 +90,9 @@ class SteadyStateAllocationTest {
                 byte[] back = new byte[MESSAGE];
                 Arrays.fill(msg, (byte) 7);
                 roundTrips(out, in, msg, back, WARMUP);
-                long[] workers = workerIds(prefix);
-                long before = sum(mx.getThreadAllocatedBytes(workers));
+                                long before = WorkerThreads.allocatedBytes(prefix);
                 roundTrips(out, in, msg, back, MEASURED);
-                long after = sum(mx.getThreadAllocatedBytes(workers));
+                long after = WorkerThreads.allocatedBytes(prefix);
                 double perRoundTrip = (after - before) / (double) MEASURED;
                 assertThat(perRoundTrip)
                         .as("bytes allocated on the workers per echo round trip (%d B messages)", MESSAGE)
@@ -113,20 +109,5 @@ class SteadyStateAllocationTest {
             out.write(msg);
             in.readFully(back);
         }
-    }
-
-    private static long[] workerIds(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(prefix))
-                .mapToLong(Thread::threadId)
-                .toArray();
-    }
-
-    private static long sum(long[] xs) {
-        long s = 0;
-        for (long x : xs) {
-            s += Math.max(0, x);
-        }
-        return s;
     }
 }

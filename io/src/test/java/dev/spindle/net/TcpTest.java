@@ -8,6 +8,7 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -270,9 +270,9 @@ class TcpTest {
                     .cause().isInstanceOf(UncheckedIOException.class)
                     .cause().isInstanceOf(IOException.class);
             s.close();
-            long cpu0 = cpu(prefix);
+            long cpu0 = WorkerThreads.cpuNanos(prefix);
             Thread.sleep(1000);
-            assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU after the reset").isLessThan(Duration.ofMillis(50));
+            assertThat(Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0)).as("CPU after the reset").isLessThan(Duration.ofMillis(50));
             assertThat(rt.metrics().alive()).isZero();
         }
     }
@@ -324,9 +324,9 @@ class TcpTest {
             JoinHandle<Void> writer = rt.spawn(Io.writeAll(s, big));
             Thread.sleep(300); // the buffers fill; the writer is now Pending
             long polls0 = rt.metrics().totalPolls();
-            long cpu0 = cpu(prefix);
+            long cpu0 = WorkerThreads.cpuNanos(prefix);
             Thread.sleep(2000);
-            assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU while stalled").isLessThan(Duration.ofMillis(50));
+            assertThat(Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0)).as("CPU while stalled").isLessThan(Duration.ofMillis(50));
             assertThat(rt.metrics().totalPolls() - polls0).as("polls while stalled").isLessThan(10);
             assertThat(writer.isDone()).isFalse();
             writer.abort();
@@ -346,9 +346,9 @@ class TcpTest {
                 }
                 srv.join(Duration.ofSeconds(20));
                 Thread.sleep(200);
-                long cpu0 = cpu(prefix);
+                long cpu0 = WorkerThreads.cpuNanos(prefix);
                 Thread.sleep(2000);
-                assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).isLessThan(Duration.ofMillis(50));
+                assertThat(Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0)).isLessThan(Duration.ofMillis(50));
                 assertThat(rt.metrics().alive()).isEqualTo(n); // every echo task waits, idle
             } finally {
                 for (Socket p : peers) {
@@ -385,10 +385,10 @@ class TcpTest {
                 JoinHandle<Integer> idleRead = rt.spawn(Io.read(client, ByteBuffer.allocate(1)));
                 srv.join(Duration.ofSeconds(10));
                 Thread.sleep(200);
-                long cpu0 = cpu(prefix);
+                long cpu0 = WorkerThreads.cpuNanos(prefix);
                 long polls0 = rt.metrics().totalPolls();
                 Thread.sleep(2000);
-                assertThat(Duration.ofNanos(cpu(prefix) - cpu0)).as("CPU of idle connections").isLessThan(Duration.ofMillis(50));
+                assertThat(Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0)).as("CPU of idle connections").isLessThan(Duration.ofMillis(50));
                 assertThat(rt.metrics().totalPolls() - polls0).as("polls while idle").isLessThan(10);
                 assertThat(idleRead.isDone()).isFalse();
                 idleRead.abort();
@@ -515,16 +515,5 @@ class TcpTest {
             assertThatThrownBy(() -> plain.blockOn(l.accept())).isInstanceOf(TaskFailedException.class)
                     .cause().hasMessageContaining("Io.runtimeBuilder()");
         }
-    }
-
-    private static long cpu(String prefix) {
-        var mx = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-            }
-        }
-        return sum;
     }
 }

@@ -4,6 +4,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
+import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,7 +14,6 @@ import javax.net.ssl.SSLSocket;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -45,12 +45,11 @@ class TlsSteadyStateAllocationTest {
     private static final double MAX_EXTRA_BYTES_PER_ROUND_TRIP = 16;
 
     private static final com.sun.management.ThreadMXBean MX =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     @ParameterizedTest
     @MethodSource("dev.spindle.tls.Engines#all")
     void anEchoRoundTripAllocatesNoMoreThanTheEngineDoes(TlsEngine engine) throws Exception {
-        MX.setThreadAllocatedMemoryEnabled(true);
         double engineShare = engineBytesPerRoundTrip(engine);
         double measured = streamBytesPerRoundTrip(engine);
         System.out.printf("%s engine: %.1f B per round trip in the engine alone, %.1f B through TlsStream on the"
@@ -131,10 +130,9 @@ class TlsSteadyStateAllocationTest {
                 byte[] back = new byte[MESSAGE];
                 Arrays.fill(msg, (byte) 7);
                 roundTrips(out, in, msg, back, WARMUP);
-                long[] workers = workerIds(prefix);
-                long before = sum(MX.getThreadAllocatedBytes(workers));
+                                long before = WorkerThreads.allocatedBytes(prefix);
                 roundTrips(out, in, msg, back, MEASURED);
-                long after = sum(MX.getThreadAllocatedBytes(workers));
+                long after = WorkerThreads.allocatedBytes(prefix);
                 assertThat(back).isEqualTo(msg);
                 c.shutdownOutput();
                 server.join(Duration.ofSeconds(10));
@@ -149,20 +147,5 @@ class TlsSteadyStateAllocationTest {
             out.write(msg);
             in.readFully(back);
         }
-    }
-
-    private static long[] workerIds(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(prefix))
-                .mapToLong(Thread::threadId)
-                .toArray();
-    }
-
-    private static long sum(long[] xs) {
-        long s = 0;
-        for (long x : xs) {
-            s += Math.max(0, x);
-        }
-        return s;
     }
 }

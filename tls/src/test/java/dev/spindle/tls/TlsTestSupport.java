@@ -9,13 +9,13 @@ import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
+import dev.spindle.testkit.WorkerThreads;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
@@ -247,13 +247,6 @@ final class TlsTestSupport {
 
     /** CPU time of the threads whose name starts with {@code prefix}. */
     static long cpuNanos(String prefix) {
-        var mx = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-            }
-        }
-        return sum;
+        return WorkerThreads.cpuNanos(prefix);
     }
 }

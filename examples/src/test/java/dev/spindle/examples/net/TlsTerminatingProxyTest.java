@@ -1,5 +1,6 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,13 +161,13 @@ class TlsTerminatingProxyTest {
 
             Thread.sleep(100); // let the relay settle after the half-close
             long polls0 = TLS.rt().metrics().totalPolls();
-            long cpu0 = WorkerCpu.nanos(WORKER_PREFIX);
+            long cpu0 = WorkerThreads.cpuNanos(WORKER_PREFIX);
             for (int i = 0; i < 4; i++) {
                 Thread.sleep(500);
                 client.send(replayed); // more records after close_notify...
                 client.send(garbage);  // ...and garbage, over a TCP connection that stays open
             }
-            long cpu = WorkerCpu.nanos(WORKER_PREFIX) - cpu0;
+            long cpu = WorkerThreads.cpuNanos(WORKER_PREFIX) - cpu0;
             long polls = TLS.rt().metrics().totalPolls() - polls0;
             System.out.printf("%s %s: worker CPU %.2f ms, %d polls over 2 s after close_notify%n",
                     engine, protocol, cpu / 1e6, polls);
