@@ -9,7 +9,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -90,13 +89,11 @@ public final class TlsAcceptor {
     }
 
     /** Settings of an acceptor; each is validated when set. */
-    public static final class Builder {
-        private final SSLContext context;
-        private final CommonSettings settings = new CommonSettings();
+    public static final class Builder extends TlsBuilder<Builder, TlsAcceptor> {
         private ClientAuth clientAuth = ClientAuth.NONE;
 
         private Builder(SSLContext context) {
-            this.context = Objects.requireNonNull(context, "context");
+            super(context);
         }
 
         /** Whether to ask clients for a certificate (default {@link ClientAuth#NONE}). */
@@ -105,65 +102,7 @@ public final class TlsAcceptor {
             return this;
         }
 
-        /** ALPN protocols the server speaks, in its order of preference; the first one the client offers wins. */
-        public Builder alpn(String... protocols) {
-            settings.alpn(protocols);
-            return this;
-        }
-
-        /** Protocol versions to enable, e.g. {@code "TLSv1.3"} (default: the engine's). */
-        public Builder protocols(String... protocols) {
-            settings.protocols(protocols);
-            return this;
-        }
-
-        /** Cipher suites to enable (default: the engine's). */
-        public Builder cipherSuites(String... suites) {
-            settings.cipherSuites(suites);
-            return this;
-        }
-
-        /**
-         * The TLS implementation (default {@link TlsEngine#JDK}). {@link TlsEngine#BORINGSSL} needs
-         * {@code org.conscrypt:conscrypt-openjdk-uber} on the class path, a context built by {@link Certificates}
-         * or {@link SelfSigned} (or by Conscrypt), and the JVM flag {@code --enable-native-access=ALL-UNNAMED}
-         * (without it JDK 24+ prints a warning about a restricted method when the native library loads); see
-         * {@link TlsEngine}. Replaces an {@link #engineFactory}.
-         *
-         * @throws IllegalStateException if the engine cannot be used in this JVM (the message says what to add)
-         */
-        public Builder engine(TlsEngine engine) {
-            settings.engine(engine);
-            return this;
-        }
-
-        /** How engines are made, for an implementation {@link TlsEngine} does not name; replaces {@link #engine}. */
-        public Builder engineFactory(EngineFactory factory) {
-            settings.engineFactory(factory);
-            return this;
-        }
-
-        /** Deadline of the handshake (default 10 s); when it passes, the connection is closed. */
-        public Builder handshakeTimeout(Duration limit) {
-            settings.handshakeTimeout(limit);
-            return this;
-        }
-
-        /**
-         * Whether a TCP EOF without close_notify is a truncation error (default {@code true}). {@code false}
-         * reads it as a plain end of stream; EOF inside a record stays an error.
-         */
-        public Builder requireCloseNotify(boolean on) {
-            settings.requireCloseNotify = on;
-            return this;
-        }
-
-        /**
-         * The acceptor.
-         *
-         * @throws IllegalArgumentException if {@link TlsEngine#BORINGSSL} was chosen and the context's key material
-         *                                  is unknown (a context not built by {@link Certificates})
-         */
+        @Override
         public TlsAcceptor build() {
             return new TlsAcceptor(this);
         }
