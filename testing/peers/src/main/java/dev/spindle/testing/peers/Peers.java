@@ -14,14 +14,20 @@ import org.testcontainers.utility.DockerImageName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +51,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Peers {
     public static final String IMAGE = System.getenv().getOrDefault("SPINDLE_PEER_IMAGE", "spindle-peers:local");
+
+    /** Lowest port a peer is given: the ports below are where well-known and registered services listen. */
+    private static final int MIN_PEER_PORT = 10_000;
+    /** How many ports below the ephemeral range peers draw from: plenty for a few dozen per run. */
+    private static final int PEER_PORT_SPAN = 12_000;
+    /** Every port {@link #freePort} returned in this JVM; concurrent test classes may ask at once. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Peers() {
     }
@@ -124,6 +137,7 @@ public final class Peers {
         if (ports.length == 0) {
             throw new IllegalArgumentException("at least one port to wait for is needed");
         }
+        requireNobodyListens(ports);
         GenericContainer<?> c = withFiles(base(), files)
                 .withCommand("sh", "-c", script)
                 .waitingFor(new TcpConnectWait(ports));
@@ -136,10 +150,80 @@ public final class Peers {
         return c;
     }
 
-    /** A port that was free a moment ago, for a peer to listen on. */
+    /**
+     * A port for a peer to listen on: free a moment ago, never handed out before in this JVM, and below the
+     * kernel's ephemeral range.
+     *
+     * <p>Why not simply bind port 0: the kernel picks such ports from the ephemeral range, the same range every
+     * outgoing connection and every {@code bind(0)} listener on the machine draws from, and it may pick the same
+     * port again once the probe socket is closed. A peer that then fails to bind its port (s_server prints "Address
+     * already in use" and exits, the container's other servers keep running) leaves the test talking to whoever
+     * holds the port, with baffling errors: CI once saw one of a class's s_servers answer on another's port,
+     * presenting the wrong certificate. Ports below the ephemeral range are only ever taken by an explicit bind, and
+     * {@link #listening} also checks that nobody holds them before the peer starts.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        int[] ephemeral = ephemeralRange();
+        int low = Math.max(MIN_PEER_PORT, ephemeral[0] - PEER_PORT_SPAN);
+        int high = ephemeral[0]; // exclusive
+        if (high - low < PEER_PORT_SPAN / 4) { // an unusual ephemeral range: use the kernel's choice
+            return handOut(bindAny());
+        }
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(low, high);
+            if (!HANDED_OUT.contains(port) && canBind(port)) {
+                return handOut(port);
+            }
+        }
+        throw new IOException("no free port for a peer in 127.0.0.1:[" + low + ", " + high + ") after 1000 tries");
+    }
+
+    private static int handOut(int port) throws IOException {
+        if (!HANDED_OUT.add(port)) {
+            throw new IOException("port " + port + " was already handed out to another peer");
+        }
+        return port;
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false); // a port in TIME_WAIT is one a peer may not get either
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
+    }
+
+    private static int bindAny() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    /** The kernel's ephemeral port range {@code [low, high]}; Linux's default if it cannot be read. */
+    private static int[] ephemeralRange() {
+        try {
+            // readAllLines, not readString: procfs reports a size of 0, and readString then returns one byte
+            String[] parts = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+                    .split("\\s+");
+            return new int[]{Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (IOException | RuntimeException notLinux) {
+            return new int[]{32768, 60999};
+        }
+    }
+
+    /** Throws if one of {@code ports} already accepts connections: the peer could not bind it. */
+    private static void requireNobodyListens(int[] ports) {
+        for (int port : ports) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            } catch (IOException refused) {
+                continue; // the expected case
+            }
+            throw new IllegalStateException("127.0.0.1:" + port + " already accepts connections before the peer"
+                    + " started: another process holds it (a peer container left running? see `docker ps`);"
+                    + " a peer must get its ports from Peers.freePort()");
         }
     }
 
@@ -239,6 +323,7 @@ public final class Peers {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.0.0.1", ports[next]), 200);
                     if (++next == ports.length) {
+                        requireNoBindFailure();
                         return;
                     }
                 } catch (IOException notYet) {
@@ -252,6 +337,19 @@ public final class Peers {
             }
             throw new IllegalStateException("peer did not listen on 127.0.0.1:" + Arrays.toString(ports) + " within "
                     + startupTimeout + " (not yet: " + ports[next] + "); output:\n" + waitStrategyTarget.getLogs());
+        }
+
+        /**
+         * Every port accepts, but that proves only that someone listens there: a server of the script that failed
+         * to bind (and exited, while the others run on) would leave its port to another process. Servers say so
+         * on their output, in the C library's words.
+         */
+        private void requireNoBindFailure() {
+            String logs = waitStrategyTarget.getLogs();
+            if (logs.contains("Address already in use")) {
+                throw new IllegalStateException("a server of the peer could not bind its port (one of 127.0.0.1:"
+                        + Arrays.toString(ports) + "), so another process answers there; output:\n" + logs);
+            }
         }
     }
 }
