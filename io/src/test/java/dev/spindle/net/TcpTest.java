@@ -219,6 +219,35 @@ class TcpTest {
         }
     }
 
+    /**
+     * NIO closes a registered listener's descriptor only when the selector deregisters it; on an idle runtime the
+     * reactor may sit in select indefinitely, and until it wakes the closed listener still completes connections
+     * into its backlog. Nothing waits on this listener (its accept timed out), so only close() itself can wake
+     * the reactor: without that wake, connections keep succeeding for as long as the runtime stays idle.
+     */
+    @Test
+    void aClosedListenerRefusesConnectionsEvenWhileTheRuntimeIsIdle() throws Exception {
+        TcpListener l = TcpListener.bind(ANY_LOOPBACK);
+        int port = l.localAddress().getPort();
+        assertThatThrownBy(() -> rt.blockOn(dev.spindle.time.Time.timeout(Duration.ofMillis(50), l.accept())))
+                .hasRootCauseInstanceOf(dev.spindle.time.DeadlineExceededException.class); // registered, idle
+        Thread.sleep(100); // every worker parked, one of them in select without a deadline
+        l.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        int accepted = 0;
+        while (true) {
+            try (Socket c = new Socket()) {
+                c.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                accepted++; // still listening: the descriptor is not closed yet
+            } catch (java.net.ConnectException refused) {
+                break;
+            }
+            assertThat(System.nanoTime() - deadline).as("connections still accepted %d times after close()",
+                    accepted).isNegative();
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     void closingAStreamWakesItsWaitingReaderWithAnError() throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {

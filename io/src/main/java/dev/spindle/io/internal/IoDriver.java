@@ -182,6 +182,20 @@ public final class IoDriver implements EventDriver {
         selector.wakeup();
     }
 
+    /**
+     * A registered channel was just closed (any thread). NIO closes the descriptor of a channel registered with a
+     * selector only when that selector deregisters its cancelled key, at the start or end of a select: until
+     * then a closed listener still completes connections into its backlog, and a closed stream still holds its
+     * descriptor. A reactor blocked in select may stay there indefinitely on an idle runtime, so wake it.
+     * Dekker with {@link #poll}: the close cancelled the key before this volatile read of {@code selecting}; a
+     * reactor that sets {@code selecting} after it deregisters the key in the select it then enters.
+     */
+    public void channelClosed() {
+        if ((boolean) SELECTING.getVolatile(this)) {
+            selector.wakeup();
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -167,9 +167,13 @@ public final class ScheduledIo {
         return (int) PENDING_OPS.getAndSet(this, 0);
     }
 
-    /** Marks the record closed and wakes both directions (their next poll fails with "closed"). */
+    /**
+     * After the channel was closed: marks the record closed and wakes both directions (their next poll fails with
+     * "closed"), and has the reactor release the descriptor now ({@link IoDriver#channelClosed}).
+     */
     public void markClosed() {
         setReadiness(CLOSED);
+        driver.channelClosed();
     }
 
     public SelectableChannel channel() {
