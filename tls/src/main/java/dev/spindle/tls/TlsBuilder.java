@@ -8,7 +8,7 @@ import java.util.Objects;
  * The settings {@link TlsConnector.Builder} and {@link TlsAcceptor.Builder} share: ALPN, protocol versions,
  * cipher suites, the engine, the handshake deadline and whether close_notify is required. Each is validated when
  * set (into {@link CommonSettings}, which the built connector or acceptor copies); each side adds its own
- * settings (host name checks and SNI; client authentication).
+ * settings (host name checks and SNI; client authentication and a context per server name).
  *
  * @param <B> the concrete builder, returned by every setter so calls chain
  * @param <T> what {@link #build()} makes

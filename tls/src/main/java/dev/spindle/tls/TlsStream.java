@@ -244,6 +244,25 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         appSize = s.getApplicationBufferSize();
     }
 
+    /**
+     * Ciphertext the transport delivered before this stream existed (the acceptor read the ClientHello to choose
+     * the engine): the engine reads these bytes first. Before the first poll only.
+     */
+    void seedInbound(ByteBuffer bytes) {
+        lock.lock();
+        try {
+            if (netIn != null) {
+                throw new IllegalStateException("seedInbound after the stream was polled");
+            }
+            netIn = RecordBuffers.PACKETS.take(Math.max(2 * packetSize, bytes.remaining()));
+            netIn.clear();
+            netIn.put(bytes);
+            netIn.flip();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // =============================================================================================== handshake
 
     /** Drives the handshake; {@code Ready} once it is done and our last flight is written. Single task. */

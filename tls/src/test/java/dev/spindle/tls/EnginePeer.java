@@ -54,6 +54,35 @@ final class EnginePeer implements AutoCloseable {
         return new EnginePeer(s, e);
     }
 
+    /** Sends {@code host} as the server name (SNI); before the handshake. */
+    EnginePeer serverName(String host) {
+        javax.net.ssl.SSLParameters p = engine.getSSLParameters();
+        p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(host)));
+        engine.setSSLParameters(p);
+        return this;
+    }
+
+    /**
+     * Runs the handshake to its end as {@link #handshake()}, but writes the first flight (a client's
+     * ClientHello) {@code chunk} bytes per write, each flushed alone after a 1 ms pause, so that the server
+     * reads it in many pieces.
+     */
+    EnginePeer handshakeDrippingFirstFlight(int chunk) throws IOException {
+        engine.beginHandshake();
+        byte[] first = wrap(new byte[0]);
+        for (int pos = 0; pos < first.length; pos += chunk) {
+            out.write(first, pos, Math.min(chunk, first.length - pos));
+            out.flush();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while dripping the first flight");
+            }
+        }
+        return handshake();
+    }
+
     /** Runs the handshake to its end, delegated tasks inline. */
     EnginePeer handshake() throws IOException {
         engine.beginHandshake();

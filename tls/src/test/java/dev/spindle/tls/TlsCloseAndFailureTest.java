@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.ByteArrayOutputStream;
@@ -296,7 +295,7 @@ class TlsCloseAndFailureTest {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             JoinHandle<TlsStream<TcpStream>> accepted = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine)));
             Socket raw = new Socket(InetAddress.getLoopbackAddress(), l.localAddress().getPort());
-            byte[] hello = clientHello();
+            byte[] hello = TlsTestSupport.clientHello(TlsEngine.JDK, null, "localhost");
             raw.getOutputStream().write(hello, 0, hello.length / 2);
             Thread.sleep(100);
             raw.setSoLinger(true, 0);
@@ -332,7 +331,7 @@ class TlsCloseAndFailureTest {
             TcpStream slowTcp = rt.blockOn(l.accept());
             long t0 = System.nanoTime();
             JoinHandle<TlsStream<TcpStream>> slowAccept = rt.spawn(acceptor.accept(slowTcp));
-            byte[] hello = clientHello();
+            byte[] hello = TlsTestSupport.clientHello(TlsEngine.JDK, null, "localhost");
             Thread dripper = Thread.ofVirtual().start(() -> {
                 try {
                     for (byte b : hello) {
@@ -360,15 +359,5 @@ class TlsCloseAndFailureTest {
             dripper.interrupt();
             client.close();
         }
-    }
-
-    /** A real ClientHello, from a client engine. */
-    private static byte[] clientHello() throws Exception {
-        SSLEngine e = SERVER.trustContext().createSSLEngine("localhost", 443);
-        e.setUseClientMode(true);
-        e.beginHandshake();
-        ByteBuffer out = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
-        e.wrap(ByteBuffer.allocate(0), out);
-        return Arrays.copyOf(out.array(), out.position());
     }
 }

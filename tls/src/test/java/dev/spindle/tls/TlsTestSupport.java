@@ -11,13 +11,18 @@ import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import dev.spindle.testkit.WorkerThreads;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 
@@ -67,6 +72,26 @@ final class TlsTestSupport {
             b.trust(trusted);
         }
         return b.build();
+    }
+
+    /**
+     * The first flight of a client engine of {@code engine} trusting {@link #SERVER}: one ClientHello record,
+     * offering {@code protocol} (or the engine's defaults, if null) and naming {@code serverName} (or none).
+     */
+    static byte[] clientHello(TlsEngine engine, String protocol, String serverName) throws Exception {
+        SSLEngine client = Engines.context(engine, SERVER.trustContext()).createSSLEngine();
+        client.setUseClientMode(true);
+        SSLParameters p = client.getSSLParameters();
+        if (protocol != null) {
+            p.setProtocols(new String[]{protocol});
+        }
+        p.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+        client.setSSLParameters(p);
+        client.beginHandshake();
+        ByteBuffer out = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+        client.wrap(ByteBuffer.allocate(0), out);
+        client.closeOutbound();
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     /** Accepts one TCP connection and runs the TLS handshake on it. */

@@ -159,6 +159,40 @@ class OpensslClientIT {
         }
     }
 
+    /**
+     * One port, two names: the acceptor serves "sni.test" with its own certificate and everything else with the
+     * default one, chosen from the ClientHello before the engine exists; with rejectUnknownServerNames, a name it
+     * does not serve gets the unrecognized_name alert (112).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void eachServerNameGetsItsOwnCertificate(String protocol) throws Exception {
+        String version = protocol.equals("TLSv1.3") ? " -tls1_3" : " -tls1_2";
+        TlsAcceptor acceptor = acceptor(engine, SERVER_EC).serverName("sni.test", Interop.context(Interop.SNI))
+                .build();
+        try (SpindleTlsServer server = PEER.serve(acceptor, ECHO_PING)) {
+            for (String name : new String[]{"sni.test", "localhost"}) {
+                String out = PEER.runPeer("printf '" + PING + "' | openssl s_client -connect 127.0.0.1:" + server.port()
+                        + " -CAfile /peer/ca.pem -verify_return_error -verify_hostname " + name + " -servername "
+                        + name + version + " -ign_eof 2>&1; echo EXIT $?");
+                assertThat(out).as(out).contains("subject=CN = " + name).contains("Verify return code: 0 (ok)")
+                        .contains("EXIT 0");
+                Report r = server.next().assertOk();
+                assertThat(r.sni()).contains(name);
+                assertThat(r.receivedText()).isEqualTo(PING);
+            }
+        }
+        TlsAcceptor strict = acceptor(engine, SERVER_EC).serverName("sni.test", Interop.context(Interop.SNI))
+                .rejectUnknownServerNames(true).build();
+        try (SpindleTlsServer server = PEER.serve(strict, ECHO_PING)) {
+            String out = PEER.runPeer("printf '" + PING + "' | openssl s_client -connect 127.0.0.1:" + server.port()
+                    + " -CAfile /peer/ca.pem -servername other.test" + version + " 2>&1; echo EXIT $?");
+            assertThat(out).as(out).contains("tlsv1 unrecognized name").contains("SSL alert number 112")
+                    .doesNotContain("EXIT 0");
+            assertThat(messages(server.next().failure())).contains("'other.test'").contains("unrecognized_name");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void aClientCertificateFromTheTrustedCaIsAccepted(String protocol) throws Exception {
