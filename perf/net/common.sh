@@ -40,6 +40,9 @@ Options:
   --idle-conns N        connections of the idle shape ${d[5]}
   --base-port P         first TCP port for the servers; each run takes the next one ${d[6]}
   --out DIR             where the report (.md) and raw results (.tsv) go (default perf/net/results)
+
+SPINDLE_PERF_JVM_FLAGS: extra flags for every JVM, e.g. "-Dspindle.examples.metricsOnExit=true" (Spindle
+servers print their runtime's metrics (polls, steals, parks per worker) into the run's server log on exit).
 USAGE
 }
 
@@ -101,6 +104,11 @@ setup_java() {
     ((JAVA_FEATURE >= 21)) || die "need JDK >= 21, $JAVA is $JAVA_FEATURE"
     JVM_FLAGS=(-Xms256m -Xmx1g -XX:+UseG1GC "$@")
     ((JAVA_FEATURE >= 24)) && JVM_FLAGS+=(--sun-misc-unsafe-memory-access=allow)
+    # Extra flags for every JVM of the run (a profiler, a system property), split on spaces.
+    if [[ -n ${SPINDLE_PERF_JVM_FLAGS:-} ]]; then
+        read -r -a extra <<<"$SPINDLE_PERF_JVM_FLAGS"
+        JVM_FLAGS+=("${extra[@]}")
+    fi
     JAR_LIST=$("$JAVA_HOME/bin/jar" tf "$JAR")
 }
 

@@ -131,6 +131,10 @@ final class ServerCli {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close(); // first, so the accept loop ends normally and main's join returns
+            if (Boolean.getBoolean("spindle.examples.metricsOnExit")) { // what the scheduler did, for benchmarks
+                System.out.print(runtime.metrics().describe());
+                System.out.flush();
+            }
             runtime.close();
         }, program + "-shutdown"));
         InetSocketAddress local = server.localAddress();
