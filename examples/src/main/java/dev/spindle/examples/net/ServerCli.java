@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +26,8 @@ import java.util.List;
  *   --protocol P         TLS servers only: TLSv1.3 (default) or TLSv1.2, the one version enabled
  *   --engine E           TLS servers only: jdk (default, the JDK's SSLEngine) or boringssl (BoringSSL through
  *                        Conscrypt, which must be on the class path)
+ *   --server-name N=DIR  TLS servers only, repeatable: clients asking for host name N (SNI; *.example.com for a
+ *                        wildcard) get DIR's cert.pem and key.pem instead; the others get the default
  * </pre>
  *
  * {@code --name value} and {@code --name=value} are both accepted. Once bound, the server prints exactly one
@@ -81,11 +84,17 @@ final class ServerCli {
      * @param privateKey  its private key ({@code DIR/key.pem}); null with {@code certificate}
      * @param protocol    the one protocol version enabled ({@code TLSv1.3} or {@code TLSv1.2})
      * @param engine      the TLS implementation
+     * @param serverNames the certificates served by name ({@code --server-name}), in the order given
      */
-    record TlsOptions(Path certificate, Path privateKey, String protocol, TlsEngine engine) {
+    record TlsOptions(Path certificate, Path privateKey, String protocol, TlsEngine engine,
+                      List<NamedCertificate> serverNames) {
         boolean selfSigned() {
             return certificate == null;
         }
+    }
+
+    /** {@code --server-name NAME=DIR}: the certificate and key served to clients asking for {@code name}. */
+    record NamedCertificate(String name, Path certificate, Path privateKey) {
     }
 
     /** The versions {@code --protocol} accepts: the two a current server speaks. */
@@ -162,6 +171,7 @@ final class ServerCli {
         Path certDir = null;
         String protocol = TLS_PROTOCOLS.getFirst();
         TlsEngine engine = TlsEngine.JDK;
+        List<NamedCertificate> serverNames = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -208,6 +218,10 @@ final class ServerCli {
                         default -> throw new UsageException("--engine must be jdk or boringssl, was '" + value + "'");
                     };
                 }
+                case "--server-name" -> {
+                    requireTls(name, tls);
+                    serverNames.add(namedCertificate(name, required(name, value)));
+                }
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -216,23 +230,41 @@ final class ServerCli {
         }
         TlsOptions tlsOptions = null;
         if (tls && certDir == null) {
-            tlsOptions = new TlsOptions(null, null, protocol, engine);
+            tlsOptions = new TlsOptions(null, null, protocol, engine, List.copyOf(serverNames));
         } else if (tls) {
-            // Checked here so that a wrong directory is a usage error, not a stack trace from the key loader.
             Path certificate = certDir.resolve("cert.pem");
             Path privateKey = certDir.resolve("key.pem");
-            for (Path file : List.of(certificate, privateKey)) {
-                if (!Files.isReadable(file)) {
-                    throw new UsageException("--cert-dir: cannot read " + file);
-                }
-            }
-            tlsOptions = new TlsOptions(certificate, privateKey, protocol, engine);
+            requireReadable("--cert-dir", certificate, privateKey);
+            tlsOptions = new TlsOptions(certificate, privateKey, protocol, engine, List.copyOf(serverNames));
         }
         InetSocketAddress bind = new InetSocketAddress(host, port);
         if (bind.isUnresolved()) {
             throw new UsageException("--host " + host + " does not resolve to an address");
         }
         return new Options(bind, workers, upstream, tlsOptions);
+    }
+
+    /** {@code NAME=DIR} of {@code --server-name}; the name itself is checked by the acceptor's builder. */
+    private static NamedCertificate namedCertificate(String option, String value) throws UsageException {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1) {
+            throw new UsageException(option + " must be NAME=DIR (e.g. api.example.com=/etc/tls/api), was '" + value
+                    + "'");
+        }
+        Path dir = Path.of(value.substring(eq + 1));
+        Path certificate = dir.resolve("cert.pem");
+        Path privateKey = dir.resolve("key.pem");
+        requireReadable(option, certificate, privateKey);
+        return new NamedCertificate(value.substring(0, eq), certificate, privateKey);
+    }
+
+    /** Checked here so that a wrong directory is a usage error, not a stack trace from the key loader. */
+    private static void requireReadable(String option, Path... files) throws UsageException {
+        for (Path file : files) {
+            if (!Files.isReadable(file)) {
+                throw new UsageException(option + ": cannot read " + file);
+            }
+        }
     }
 
     private static void requireTls(String name, boolean tls) throws UsageException {
@@ -244,7 +276,8 @@ final class ServerCli {
     static String usage(String program, Kind kind) {
         return "usage: " + program + " [--port P] [--host H] [--workers N]"
                 + (kind.relays ? " --upstream HOST:PORT" : "")
-                + (kind.tls ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]" : "")
+                + (kind.tls ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]"
+                        + " [--server-name NAME=DIR]..." : "")
                 + "\n  --port P     port to listen on (default 0: any free port)"
                 + "\n  --host H     address to listen on (default 127.0.0.1)"
                 + "\n  --workers N  worker threads (default: available processors)"
@@ -252,7 +285,9 @@ final class ServerCli {
                 + (kind.tls ? "\n  --cert-dir DIR  holds cert.pem (chain, leaf first) and key.pem (PEM);"
                         + "\n                  without it, a self-signed certificate for localhost and 127.0.0.1"
                         + "\n  --protocol P    the one TLS version enabled (default TLSv1.3)"
-                        + "\n  --engine E      jdk (default) or boringssl (needs Conscrypt on the class path)" : "");
+                        + "\n  --engine E      jdk (default) or boringssl (needs Conscrypt on the class path)"
+                        + "\n  --server-name NAME=DIR  clients asking for NAME (SNI; *.example.com: a wildcard) get"
+                        + "\n                  DIR's cert.pem and key.pem; repeatable" : "");
     }
 
     private static String required(String name, String value) throws UsageException {

@@ -15,8 +15,8 @@ import java.util.HexFormat;
 /**
  * The {@link TlsAcceptor} the command line of a TLS server asks for ({@link ServerCli.Kind#TLS} and
  * {@link ServerCli.Kind#TLS_RELAY}), shared by {@link TlsEchoServer}, {@link HttpsHelloServer} and
- * {@link TlsTerminatingProxy} so that all three treat {@code --cert-dir}, {@code --protocol} and {@code --engine}
- * the same way.
+ * {@link TlsTerminatingProxy} so that all three treat {@code --cert-dir}, {@code --protocol}, {@code --engine} and
+ * {@code --server-name} the same way.
  */
 final class TlsAcceptors {
     private TlsAcceptors() {
@@ -25,8 +25,8 @@ final class TlsAcceptors {
     /**
      * The certificate and key of {@code tls} (or a fresh self-signed ECDSA P-256 pair for {@code localhost} and
      * {@code 127.0.0.1}, whose SHA-256 fingerprint goes to {@code notes}, so that whoever started the server can
-     * check what a client is shown), the one protocol version, the engine, and the ALPN protocols to select from
-     * (none: no ALPN). Key material that cannot be read, or a BoringSSL engine that cannot load (no Conscrypt on
+     * check what a client is shown), the one protocol version, the engine, the ALPN protocols to select from
+     * (none: no ALPN), and the certificates served by name ({@code --server-name}). Key material that cannot be read, or a BoringSSL engine that cannot load (no Conscrypt on
      * the class path, no native library for this platform), is a start-up failure with the reason, like a port
      * that is taken.
      */
@@ -38,21 +38,33 @@ final class TlsAcceptors {
                     + " and 127.0.0.1, SHA-256 fingerprint " + fingerprint(generated.certificate()));
             context = generated.serverContext();
         } else {
-            try {
-                context = Certificates.keyContext(tls.certificate(), tls.privateKey());
-            } catch (GeneralSecurityException e) {
-                throw new IOException("cannot use " + tls.certificate() + " and " + tls.privateKey() + ": "
-                        + e.getMessage(), e);
-            }
+            context = keyContext(tls.certificate(), tls.privateKey());
         }
         try {
             TlsAcceptor.Builder builder = TlsAcceptor.builder(context).protocols(tls.protocol()).engine(tls.engine());
             if (alpn.length > 0) {
                 builder.alpn(alpn);
             }
+            for (ServerCli.NamedCertificate named : tls.serverNames()) {
+                SSLContext namedContext = keyContext(named.certificate(), named.privateKey());
+                try {
+                    builder.serverName(named.name(), namedContext);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("--server-name " + named.name() + ": " + e.getMessage(), e);
+                }
+            }
             return builder.build();
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new IOException("engine " + tls.engine() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SSLContext keyContext(java.nio.file.Path certificate, java.nio.file.Path privateKey)
+            throws IOException {
+        try {
+            return Certificates.keyContext(certificate, privateKey);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use " + certificate + " and " + privateKey + ": " + e.getMessage(), e);
         }
     }
 

@@ -56,6 +56,23 @@ class ServerCliTest {
         assertThat(given.privateKey()).isEqualTo(dir.resolve("key.pem"));
         assertThat(given.protocol()).isEqualTo("TLSv1.2");
         assertThat(given.engine()).isEqualTo(TlsEngine.BORINGSSL);
+        assertThat(given.serverNames()).isEmpty();
+    }
+
+    @Test
+    void serverNamesAreRepeatableNameDirPairs(@TempDir Path dir) throws Exception {
+        for (String sub : List.of("api", "wild")) {
+            Files.createDirectories(dir.resolve(sub));
+            Files.writeString(dir.resolve(sub).resolve("cert.pem"), "");
+            Files.writeString(dir.resolve(sub).resolve("key.pem"), "");
+        }
+        ServerCli.TlsOptions tls = ServerCli.parse(new String[]{"--server-name", "api.test=" + dir.resolve("api"),
+                "--server-name=*.wild.test=" + dir.resolve("wild")}, ServerCli.Kind.TLS).tls();
+        assertThat(tls.serverNames()).containsExactly(
+                new ServerCli.NamedCertificate("api.test", dir.resolve("api/cert.pem"), dir.resolve("api/key.pem")),
+                new ServerCli.NamedCertificate("*.wild.test", dir.resolve("wild/cert.pem"),
+                        dir.resolve("wild/key.pem")));
+        assertThat(ServerCli.usage("tls-echo-server", ServerCli.Kind.TLS)).contains("--server-name NAME=DIR");
     }
 
     @Test
@@ -94,7 +111,12 @@ class ServerCliTest {
                 new Case(List.of("--engine", "jdk"), relay, "only the TLS servers"),
                 new Case(List.of("--cert-dir", "/no/such/dir"), tls, "cannot read /no/such/dir/cert.pem"),
                 new Case(List.of("--protocol", "TLSv1.1"), tls, "--protocol must be one of [TLSv1.3, TLSv1.2]"),
-                new Case(List.of("--engine", "openssl"), tls, "--engine must be jdk or boringssl"));
+                new Case(List.of("--engine", "openssl"), tls, "--engine must be jdk or boringssl"),
+                new Case(List.of("--server-name", "api.test"), tls, "--server-name must be NAME=DIR"),
+                new Case(List.of("--server-name", "=/tmp"), tls, "--server-name must be NAME=DIR"),
+                new Case(List.of("--server-name", "api.test=/no/such/dir"), tls,
+                        "--server-name: cannot read /no/such/dir/cert.pem"),
+                new Case(List.of("--server-name", "api.test=/tmp"), plain, "only the TLS servers"));
         for (Case c : cases) {
             assertThatThrownBy(() -> ServerCli.parse(c.args().toArray(String[]::new), c.kind()))
                     .as(c.args().toString()).isInstanceOf(ServerCli.UsageException.class)

@@ -36,6 +36,22 @@ final class TlsClients {
         }
     }
 
+    /** As {@link #connect}, sending {@code serverName} as SNI (a connection to 127.0.0.1 sends none by itself). */
+    static SSLSocket connectAs(SSLContext trust, int port, String serverName) throws IOException {
+        SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
+        try {
+            s.setSoTimeout(30_000);
+            SSLParameters parameters = s.getSSLParameters();
+            parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(serverName)));
+            s.setSSLParameters(parameters);
+            s.startHandshake();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /**
      * -1 once the server has ended {@code socket}'s input, however the client words it (EOF, a truncation error
      * for a TLS connection closed without close_notify, a reset); fails if nothing comes within 10 s.

@@ -1,5 +1,7 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.tls.Certificates;
+import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -85,6 +88,31 @@ class TlsEchoServerTest {
                     EchoClient.Ending.READ_ALL)).isNull();
         }
         assertThat(notes.toString(StandardCharsets.UTF_8)).as("nothing to say about given key material").isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void serverNameServesItsOwnCertificateToClientsAskingForIt(TlsEngine engine, @TempDir Path dir) throws Exception {
+        assumeAvailable(engine);
+        TLS.writeCertDir(dir);
+        SelfSigned api = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "api.test");
+        Path apiDir = Files.createDirectories(dir.resolve("api"));
+        api.writeCertificatePem(apiDir.resolve("cert.pem"));
+        api.writePrivateKeyPem(apiDir.resolve("key.pem"));
+        ServerCli.Options options = ServerCli.parse(new String[]{"--cert-dir", dir.toString(), "--server-name",
+                "api.test=" + apiDir, "--engine", engine.name().toLowerCase(Locale.ROOT)}, ServerCli.Kind.TLS);
+        TlsAcceptor acceptor = TlsAcceptors.fromOptions(options.tls(), System.out);
+        // Two client contexts: the JDK client's session cache is keyed by host and port (127.0.0.1 for both), so
+        // one shared context would resume the api.test session on the second socket, and send its server name
+        SSLContext trustBoth = Certificates.contextBuilder().trust(TLS.cert()).trust(api).build();
+        SSLContext trustBothAgain = Certificates.contextBuilder().trust(TLS.cert()).trust(api).build();
+        try (ServerHandle server = TlsEchoServer.start(TLS.rt(), ANY_LOOPBACK, acceptor);
+             SSLSocket named = TlsClients.connectAs(trustBoth, server.port(), "api.test");
+             SSLSocket other = TlsClients.connectAs(trustBothAgain, server.port(), "localhost")) {
+            assertThat(named.getSession().getPeerCertificates()[0]).isEqualTo(api.certificate());
+            assertThat(other.getSession().getPeerCertificates()[0]).isEqualTo(TLS.cert().certificate());
+            assertThat(EchoClient.echoChecked(named, 50_000, 5, EchoClient.Ending.READ_ALL)).isNull();
+        }
     }
 
     @Test
