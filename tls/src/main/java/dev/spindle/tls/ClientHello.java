@@ -58,9 +58,12 @@ final class ClientHello {
 
     /** Looks at the bytes between {@code in}'s position and limit; changes nothing in {@code in}. */
     static Sniff sniff(ByteBuffer in) {
-        // Join the fragments of the leading handshake records until the message's length is known and present.
-        byte[] message = null; // the handshake message once its length is known
-        int have = 0;
+        // Walk the leading handshake records, counting their fragment bytes, until the ClientHello's length is
+        // known and that many bytes are present; only then copy them out. A client that sends its hello a byte at
+        // a time makes the acceptor call this once per byte: each call is a walk over record headers, without
+        // allocating (a 16 KiB copy per call would be an amplifier).
+        int available = 0; // fragment bytes of the complete records so far
+        int needed = -1; // the whole message (header and body) once its header has arrived
         int pos = in.position();
         while (true) {
             if (in.limit() - pos < RECORD_HEADER) {
@@ -84,15 +87,12 @@ final class ClientHello {
             if (in.limit() - pos - RECORD_HEADER < fragment) {
                 return NEED_MORE;
             }
-            int from = pos + RECORD_HEADER;
-            pos = from + fragment;
-            if (message == null) {
-                // The message header (type and 24-bit length) may itself be split over records: gather 4 bytes.
+            pos += RECORD_HEADER + fragment;
+            available += fragment;
+            if (needed < 0 && available >= 4) {
+                // The message header (type and 24-bit length) may itself be split over records.
                 byte[] header = new byte[4];
-                int got = gatherHeader(in, in.position(), pos, header);
-                if (got < 4) {
-                    continue; // the next record brings the rest of the header
-                }
+                copyFragments(in, in.position(), pos, header);
                 if ((header[0] & 0xFF) != CLIENT_HELLO) {
                     return new NotAClientHello("the first handshake message is not a ClientHello (type "
                             + (header[0] & 0xFF) + ")");
@@ -102,41 +102,23 @@ final class ClientHello {
                     return new NotAClientHello("a ClientHello of " + length + " bytes (at most " + MAX_LENGTH
                             + " are read)");
                 }
-                message = new byte[4 + length];
-                have = copyFragments(in, in.position(), pos, message);
-            } else {
-                int n = Math.min(fragment, message.length - have);
-                in.get(from, message, have, n);
-                have += n;
+                needed = 4 + length;
             }
-            if (have == message.length) {
-                return parse(ByteBuffer.wrap(message, 4, message.length - 4).slice());
+            if (needed >= 0 && available >= needed) {
+                byte[] message = new byte[needed];
+                copyFragments(in, in.position(), pos, message);
+                return parse(ByteBuffer.wrap(message, 4, needed - 4).slice());
             }
         }
     }
 
     /**
-     * Copies the first bytes of the fragments of the complete records in {@code [start, end)} into {@code header};
-     * how many.
+     * Copies the fragment bytes of the complete records in {@code [start, end)} into {@code message}, as many as
+     * fit; how many.
      */
-    private static int gatherHeader(ByteBuffer in, int start, int end, byte[] header) {
-        int got = 0;
-        int pos = start;
-        while (got < header.length && pos < end) {
-            int fragment = in.getShort(pos + 3) & 0xFFFF;
-            int from = pos + RECORD_HEADER;
-            int n = Math.min(fragment, header.length - got);
-            in.get(from, header, got, n);
-            got += n;
-            pos = from + fragment;
-        }
-        return got;
-    }
-
-    /** Copies all fragment bytes of the complete records in {@code [start, end)} into {@code message}; how many. */
     private static int copyFragments(ByteBuffer in, int start, int end, byte[] message) {
         int have = 0;
-        for (int pos = start; pos < end; ) {
+        for (int pos = start; pos < end && have < message.length; ) {
             int fragment = in.getShort(pos + 3) & 0xFFFF;
             int n = Math.min(fragment, message.length - have);
             in.get(pos + RECORD_HEADER, message, have, n);
