@@ -30,7 +30,10 @@ ORIG_ARGS=("$@")
 ALL_KINDS=spindle-jdk,spindle-boringssl,netty-jdk,blocking-vt
 ROUNDS=2
 DURATION=10
-WARMUP=5
+# Long enough for C2: under full load on two cores, the server JVMs compiled the JDK's AES-GCM record path with C2
+# (and its combined GCM intrinsic) only 8-10 s after start; before that it runs C1 code at about half the speed,
+# which made 5-s warm-ups measure the JIT's progress more than the server (perf/README.md, "TLS results").
+WARMUP=15
 KINDS_ARG=$ALL_KINDS
 WORKERS=2
 IDLE_CONNS=10000
