@@ -1,11 +1,14 @@
 package dev.spindle.examples.net;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Blocking JDK TLS clients ({@link SSLSocket}) for the tests of the TLS servers: a TLS implementation the server
@@ -20,29 +23,25 @@ final class TlsClients {
      * and offering {@code alpn} (nothing: no ALPN extension).
      */
     static SSLSocket connect(SSLContext trust, int port, String... alpn) throws IOException {
-        SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
-        try {
-            s.setSoTimeout(30_000);
+        return handshake(trust, port, p -> {
             if (alpn.length > 0) {
-                SSLParameters parameters = s.getSSLParameters();
-                parameters.setApplicationProtocols(alpn);
-                s.setSSLParameters(parameters);
+                p.setApplicationProtocols(alpn);
             }
-            s.startHandshake();
-            return s;
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        });
     }
 
     /** As {@link #connect}, sending {@code serverName} as SNI (a connection to 127.0.0.1 sends none by itself). */
     static SSLSocket connectAs(SSLContext trust, int port, String serverName) throws IOException {
+        return handshake(trust, port, p -> p.setServerNames(List.of(new SNIHostName(serverName))));
+    }
+
+    private static SSLSocket handshake(SSLContext trust, int port, Consumer<SSLParameters> configure)
+            throws IOException {
         SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
         try {
             s.setSoTimeout(30_000);
             SSLParameters parameters = s.getSSLParameters();
-            parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(serverName)));
+            configure.accept(parameters);
             s.setSSLParameters(parameters);
             s.startHandshake();
             return s;
