@@ -1,7 +1,9 @@
 package dev.spindle.tls;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -74,15 +76,26 @@ final class ServerNames {
             Objects.requireNonNull(context, "context");
             String name = ClientHello.normalize(hostName.strip());
             boolean isWildcard = name.startsWith("*.");
-            String base = isWildcard ? name.substring(2) : name;
-            if (!isValidDnsName(base) || (isWildcard && base.indexOf('.') < 0)) {
+            String base = asciiName(isWildcard ? name.substring(2) : name);
+            if (base == null || (isWildcard && base.indexOf('.') < 0)) {
                 throw new IllegalArgumentException("serverName: '" + hostName + "' is not a DNS host name or a"
-                        + " wildcard of the form *.example.com (ASCII letters, digits, '-' and '.'; IDNs in their"
-                        + " xn-- form)");
+                        + " wildcard of the form *.example.com");
             }
             Map<String, SSLContext> into = isWildcard ? wildcard : exact;
             if (into.putIfAbsent(base, context) != null) {
                 throw new IllegalArgumentException("serverName: '" + hostName + "' was given twice");
+            }
+        }
+
+        /**
+         * The name as clients send it (RFC 6066: ASCII, an IDN in its xn-- form), checked by the JDK's own rules
+         * for SNI host names; null if they refuse it.
+         */
+        private static String asciiName(String name) {
+            try {
+                return new SNIHostName(name).getAsciiName().toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException notAHostName) {
+                return null;
             }
         }
 
@@ -104,24 +117,6 @@ final class ServerNames {
                 return null;
             }
             return new ServerNames(exact, wildcard, rejectUnknown);
-        }
-
-        private static boolean isValidDnsName(String name) {
-            if (name.isEmpty() || name.length() > 253) {
-                return false;
-            }
-            for (String label : name.split("\\.", -1)) {
-                if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-                    return false;
-                }
-                for (int i = 0; i < label.length(); i++) {
-                    char ch = label.charAt(i);
-                    if (!(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_')) {
-                        return false;
-                    }
-                }
-            }
-            return true;
         }
     }
 }

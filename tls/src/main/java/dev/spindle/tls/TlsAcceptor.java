@@ -155,7 +155,7 @@ public final class TlsAcceptor {
         /**
          * Serves clients that ask for {@code hostName} (SNI) with {@code context}: its key managers present the
          * certificate, its trust managers judge client certificates. {@code hostName} is a DNS name (case and a
-         * trailing dot do not matter) or a wildcard {@code *.example.com}, which matches one label more; an exact
+         * trailing dot do not matter; an IDN is matched in its xn-- form, as clients send it) or a wildcard {@code *.example.com}, which matches one label more; an exact
          * name wins over a wildcard. Every other setting (ALPN, protocols, client authentication, engine) is the
          * acceptor's. Clients asking for another name, or none, get the context given to
          * {@link TlsAcceptor#builder} unless {@link #rejectUnknownServerNames} is on.

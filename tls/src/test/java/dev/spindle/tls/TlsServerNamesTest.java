@@ -226,13 +226,15 @@ class TlsServerNamesTest {
     @Test
     void badServerNameSettingsAreRefusedWhenSet() {
         TlsAcceptor.Builder b = TlsAcceptor.builder(SERVER.serverContext());
-        for (String bad : new String[]{"", "a..b", "-a.test", "a b.test", "*.test.*", "*.com", "a.*.test", "é.test",
-                "*"}) {
+        for (String bad : new String[]{"", "a..b", "-a.test", "a b.test", "*.test.*", "*.com", "a.*.test", "*"}) {
             assertThatThrownBy(() -> b.serverName(bad, API.serverContext())).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a DNS host name");
         }
         b.serverName("api.test", API.serverContext());
         assertThatThrownBy(() -> b.serverName("API.TEST", API.serverContext()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("given twice");
+        b.serverName("bücher.test", API.serverContext()); // an IDN is kept as clients send it, in its xn-- form
+        assertThatThrownBy(() -> b.serverName("xn--bcher-kva.test", API.serverContext()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("given twice");
         assertThatThrownBy(() -> TlsAcceptor.builder(SERVER.serverContext()).rejectUnknownServerNames(true).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs at least one serverName");
