@@ -17,11 +17,13 @@ import java.util.List;
  * @param parkedWorkers   workers parked now
  * @param searchingWorkers workers searching for work now
  * @param timers          registered timers
+ * @param containedFaults failures of code the runtime called (event driver, wakers, timers, release hooks) that
+ *                        it contained: the worker went on. Not zero means something is wrong; the log says what
  * @param perWorker       per-worker counters
  */
 public record RuntimeMetrics(int workers, long spawned, long completed, long failed, long cancelled, long alive,
                              int injectQueueDepth, int parkedWorkers, int searchingWorkers, int timers,
-                             List<WorkerMetrics> perWorker) {
+                             long containedFaults, List<WorkerMetrics> perWorker) {
 
     /** Sum of polls over all workers. */
     public long totalPolls() {
@@ -42,9 +44,9 @@ public record RuntimeMetrics(int workers, long spawned, long completed, long fai
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append(String.format("runtime: %d workers, %d spawned, %d completed (%d failed, %d cancelled), %d alive, "
-                        + "inject queue %d, %d parked, %d searching, %d timers%n",
+                        + "inject queue %d, %d parked, %d searching, %d timers, %d contained faults%n",
                 workers, spawned, completed, failed, cancelled, alive, injectQueueDepth, parkedWorkers,
-                searchingWorkers, timers));
+                searchingWorkers, timers, containedFaults));
         for (WorkerMetrics w : perWorker) {
             b.append(String.format("  %-20s polls %9d  lifo %8d  steals %6d (%d tasks)  parks %6d  woken %6d  "
                             + "overflow %5d  timers %6d  queue %4d  forced yields %d%n",

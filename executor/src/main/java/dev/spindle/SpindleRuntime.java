@@ -36,7 +36,20 @@ import java.util.concurrent.Callable;
  *   <li>{@link #close()}: {@code shutdownNow()}; idempotent.</li>
  * </ul>
  * After any of them, spawning throws {@link RuntimeClosedException}, and no thread of the runtime is alive.
- * A poll that never returns delays shutdown (a warning is logged every 10 s): futures must not block.
+ * A poll that never returns delays shutdown (a warning is logged every 10 s): futures must not block. The same
+ * holds for a {@link #spawnBlocking} body that ignores the interrupt its abort sends: close waits for it to
+ * return (its handle completes, cancelled, only then), and the warning names its thread and where it is.
+ * An interrupt of the closing thread does not cut shutdown short: every release hook still runs and every
+ * handle still completes; the interrupt status is set again when the method returns.
+ *
+ * <h2>Faults</h2>
+ * Code the runtime calls but did not write can throw: an event driver's {@code poll}, a waker woken by a timer
+ * or the reactor, a release hook. Each failure is contained where it happens (the other wakes still happen,
+ * the worker goes on), counted in {@link RuntimeMetrics#containedFaults()} and logged through
+ * {@code System.Logger} "dev.spindle.runtime" (the first of each kind with its stack, then at most one line per
+ * kind every 10 s). A fault that does not go away (an event driver failing poll after poll, a worker whose loop
+ * keeps failing) <em>fails</em> the runtime: it is logged at ERROR, {@link #failure()} returns it, new work is
+ * refused, and every task is cancelled with it as the cause, so no waiter hangs.
  */
 public final class SpindleRuntime implements AutoCloseable {
     private static final ThreadLocal<SpindleRuntime> BLOCKING_CONTEXT = new ThreadLocal<>();
@@ -158,6 +171,15 @@ public final class SpindleRuntime implements AutoCloseable {
         return scheduler.isClosed();
     }
 
+    /**
+     * Why the runtime failed, if it did. A runtime fails only on a fault it cannot survive (an event driver that
+     * fails poll after poll, a worker whose loop keeps failing): it then refuses new work and cancels every task
+     * with this cause (see "Faults" in the class comment). Close it and create a new one.
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(scheduler.failure());
+    }
+
     /** Whether shutdown has completed: every worker has exited. */
     public boolean isTerminated() {
         return scheduler.isTerminated();
@@ -177,7 +199,7 @@ public final class SpindleRuntime implements AutoCloseable {
     public RuntimeMetrics metrics() {
         return new RuntimeMetrics(workers(), scheduler.spawnedCount(), scheduler.completedCount(),
                 scheduler.failedCount(), scheduler.cancelledCount(), scheduler.liveCount(), scheduler.injectDepth(),
-                scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(),
+                scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(), scheduler.faults().total(),
                 java.util.List.copyOf(scheduler.workerMetrics()));
     }
 

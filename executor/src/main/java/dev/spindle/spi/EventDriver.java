@@ -18,6 +18,14 @@ package dev.spindle.spi;
  * </ul>
  * An idle runtime blocks in {@code poll(-1)}: a driver must not return from it without a reason, or the
  * runtime spins.
+ *
+ * <h2>Failures</h2>
+ * A {@code poll} that throws is contained by the runtime: counted ({@code RuntimeMetrics.containedFaults}),
+ * logged, and polled again after a short backoff. A driver that fails many polls in a row is given up and the
+ * runtime <em>fails</em>: every task is cancelled with the cause. So a driver that can never poll again (closed,
+ * its selector gone) must throw from {@code poll}, never return at once, which would make the runtime spin.
+ * A waker the driver wakes may throw too; the driver should contain that per waker (so the other wakes of the
+ * same poll still happen) and report it with {@link #reportWakerFailure}.
  */
 public interface EventDriver extends AutoCloseable {
 
@@ -34,4 +42,16 @@ public interface EventDriver extends AutoCloseable {
     /** Releases the driver's resources. Called once, after the workers have exited. */
     @Override
     void close();
+
+    /**
+     * Reports a waker that threw when this driver woke it: counted in the metrics of the runtime whose worker
+     * runs the calling thread and logged (rate-limited) through {@code System.Logger} "dev.spindle.runtime".
+     * Never throws.
+     *
+     * @param where what the driver was doing, for the log line (e.g. "dispatching readiness")
+     */
+    static void reportWakerFailure(String where, Throwable failure) {
+        dev.spindle.internal.task.FaultReporter.current()
+                .contain(dev.spindle.internal.task.FaultReporter.Kind.WAKER, where, failure);
+    }
 }

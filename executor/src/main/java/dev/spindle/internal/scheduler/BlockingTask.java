@@ -16,11 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>States</h2>
  * <pre>
- *   NEW ──start──▶ RUNNING ──body returns/throws──▶ DONE
- *   NEW/RUNNING ──abort──▶ ABORTED (the thread, if running, is interrupted; the handle completes cancelled)
+ *   NEW ──start──▶ RUNNING ──body returns/throws──▶ DONE             (the handle completes with the outcome)
+ *   NEW ──abort──▶ ABORTED                                           (the body never runs; completes cancelled)
+ *   RUNNING ──abort──▶ ABORTED ──body returns/throws──▶ (completes cancelled, the outcome is dropped)
  * </pre>
- * {@code phase} is an atomic int; exactly one of "the body finished" and "abort" wins the CAS out of RUNNING,
- * and only the winner completes the handle, so it completes exactly once.
+ * {@code phase} is an atomic int; exactly one CAS leaves NEW and exactly one leaves RUNNING, and the handle is
+ * completed by whoever ends the body's life: the abort that keeps it from starting, or the body's own thread when
+ * it returns. So the handle completes exactly once, and only when the body no longer runs: an abort interrupts a
+ * running body, but a body that ignores the interrupt keeps its handle (and the runtime's {@code close()}, which
+ * waits for every live task) waiting until it returns. Done then means what a caller needs it to mean: the
+ * body's code no longer runs and touches nothing.
  */
 final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
     private static final int NEW = 0;
@@ -65,7 +70,10 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
             exit.run();
         }
         if (!phase.compareAndSet(RUNNING, DONE)) {
-            return; // aborted while running: the handle is already complete
+            // Aborted while running: the abort only interrupted us; the handle completes now that the body is over.
+            completeCancelled("aborted");
+            scheduler.blockingCompleted(this, null);
+            return;
         }
         if (failure != null) {
             boolean observed = completeWithFailure(failure);
@@ -92,8 +100,9 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
                 if (p == RUNNING) {
                     Thread t = thread;
                     if (t != null) {
-                        t.interrupt();
+                        t.interrupt(); // the body's thread completes the handle when it returns (see class doc)
                     }
+                    return;
                 }
                 completeCancelled("aborted");
                 scheduler.blockingCompleted(this, null);
@@ -130,6 +139,21 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
     @Override
     protected String describe() {
         return "blocking task #" + id;
+    }
+
+    /** For shutdown warnings: the body's thread and the top of its stack. */
+    String describeRunning() {
+        Thread t = thread;
+        if (t == null || !t.isAlive()) {
+            return describe() + " (not running)";
+        }
+        StringBuilder b = new StringBuilder(describe()).append(" on ").append(t)
+                .append(phase.get() == ABORTED ? ", aborted (interrupted) but still running" : "");
+        StackTraceElement[] stack = t.getStackTrace();
+        for (int i = 0; i < Math.min(stack.length, 6); i++) {
+            b.append("\n      at ").append(stack[i]);
+        }
+        return b.toString();
     }
 
     @Override

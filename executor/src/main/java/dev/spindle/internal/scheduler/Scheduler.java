@@ -3,6 +3,7 @@ package dev.spindle.internal.scheduler;
 import dev.spindle.Future;
 import dev.spindle.JoinHandle;
 import dev.spindle.RuntimeClosedException;
+import dev.spindle.internal.task.FaultReporter;
 import dev.spindle.internal.task.Task;
 import dev.spindle.internal.task.TaskScheduler;
 import dev.spindle.internal.time.TimeDriver;
@@ -39,15 +40,38 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Wait until no task is live; then {@code terminating} is set, every worker is unparked, exits its
  *       loop, and is joined. No thread is left behind.</li>
  * </ol>
+ * An interrupt of the closing thread does not cut these waits short: the release hooks must run and the
+ * handles must complete, or sockets leak and joiners hang. The interrupt status is restored on return.
+ * A blocking body ({@link #spawnBlocking}) that ignores its interrupt delays close until it returns, with a
+ * warning every 10 s naming its thread and where it is: returning with it still running would break the
+ * promise that no thread of the runtime is left.
+ *
+ * <h2>Faults</h2>
+ * What a driver, a waker, a timer or a release hook throws is contained where it is called and counted in
+ * {@link #faults()} (see {@link FaultReporter}); the worker goes on. A fault that cannot be survived (an event
+ * driver that fails {@link #DRIVER_FAILURE_LIMIT} polls in a row, a worker whose loop fails
+ * {@link Worker#WORKER_FAULT_LIMIT} times in a row) <em>fails</em> the runtime ({@link #fail}): it is logged at
+ * ERROR, new work is refused, and every live task is cancelled with the cause, so every waiter wakes and
+ * learns why. {@code close()} still drains as usual.
  */
 public final class Scheduler implements TaskScheduler {
     private static final System.Logger LOG = System.getLogger("dev.spindle.runtime");
 
     private static final VarHandle DRIVER_OWNER;
+    private static final VarHandle FAILURE;
+
+    /**
+     * Event-driver polls that may throw in a row before the driver is given up and the runtime fails. A driver
+     * that fails once (a selector hiccup, a bug hit once) is reported and polled again after a short backoff;
+     * one that fails on every poll (closed under the runtime, its selector broken) will not recover, and the
+     * tasks waiting on it would wait forever. 8 polls with the worker's doubling backoff is about 0.25 s.
+     */
+    static final int DRIVER_FAILURE_LIMIT = 8;
 
     static {
         try {
             DRIVER_OWNER = MethodHandles.lookup().findVarHandle(Scheduler.class, "driverOwner", Worker.class);
+            FAILURE = MethodHandles.lookup().findVarHandle(Scheduler.class, "failure", Throwable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,6 +94,17 @@ public final class Scheduler implements TaskScheduler {
 
     private volatile boolean closed;
     private volatile boolean terminating;
+    /** Why the runtime failed (see {@link #fail}), or null. Set once, by CAS. */
+    @SuppressWarnings("unused")
+    private volatile Throwable failure;
+    /** Set when the event driver can no longer be used (it failed too often): workers then park without it. */
+    private volatile boolean driverDisabled;
+    /**
+     * Driver polls that threw, in a row. Guarded by driver ownership ({@link #tryAcquireDriver}'s CAS acquires,
+     * {@link #releaseDriver}'s release store publishes): only the owner reads or writes it.
+     */
+    int driverFailuresInRow;
+    private final FaultReporter faults;
     /** Set when someone waits for the live count to drop to zero; completers then signal {@code drained}. */
     private volatile boolean drainWaiter;
     private final Object drained = new Object();
@@ -95,6 +130,7 @@ public final class Scheduler implements TaskScheduler {
     public Scheduler(SchedulerConfig config, Object facade) {
         this.config = config;
         this.facade = facade;
+        this.faults = new FaultReporter(config.threadNamePrefix());
         this.idle = new Idle(config.workers());
         this.owned = new OwnedTasks(config.workers());
         this.time = new TimeDriver(this::wakeDriverOwner);
@@ -186,6 +222,13 @@ public final class Scheduler implements TaskScheduler {
     }
 
     private RuntimeClosedException closedError(String op) {
+        Throwable cause = failure();
+        if (cause != null) {
+            RuntimeClosedException e = new RuntimeClosedException(op + "() on a failed Spindle runtime: it failed ("
+                    + cause + ") and accepts no new work. Close it and create a new runtime.");
+            e.initCause(cause);
+            return e;
+        }
         return new RuntimeClosedException(op + "() on a closed Spindle runtime: it is shutting down or closed and "
                 + "accepts no new work. Spawn before calling close()/shutdown(..), or create a new runtime.");
     }
@@ -256,7 +299,7 @@ public final class Scheduler implements TaskScheduler {
 
     @Override
     public void reportHookFailure(Task<?> task, Throwable failure) {
-        LOG.log(System.Logger.Level.WARNING, "release hook (Future.cancel()) of task #" + task.id() + " threw", failure);
+        faults.contain(FaultReporter.Kind.RELEASE_HOOK, "cancelling task #" + task.id(), failure);
         Thread.UncaughtExceptionHandler h = config.handler();
         if (h != null) {
             try {
@@ -265,6 +308,49 @@ public final class Scheduler implements TaskScheduler {
                 // the handler's own failure is not allowed to kill a worker
             }
         }
+    }
+
+    @Override
+    public Throwable failure() {
+        return (Throwable) FAILURE.getVolatile(this); // pairs with the CAS in fail()
+    }
+
+    /** Where this runtime's contained faults are counted. */
+    public FaultReporter faults() {
+        return faults;
+    }
+
+    /**
+     * The runtime cannot go on (see the class comment, "Faults"): logs {@code cause} at ERROR once, refuses new
+     * work, and cancels every live task with {@code cause}, so each waiter wakes and learns why. Workers keep
+     * running the cancellations; {@code close()} then drains and stops them as usual. Any thread; only the
+     * first call acts. {@code driverDead}: the event driver is not polled again.
+     */
+    void fail(Throwable cause, boolean driverDead) {
+        if (driverDead) {
+            driverDisabled = true; // volatile; workers read it before each driver poll
+        }
+        if (!FAILURE.compareAndSet(this, null, cause)) { // volatile; pairs with failure()
+            return;
+        }
+        try {
+            LOG.log(System.Logger.Level.ERROR, "Spindle runtime '" + config.threadNamePrefix() + "' failed: " + cause
+                    + ". It refuses new work and cancels every task with this cause; close() it and create a new"
+                    + " runtime.", cause);
+        } catch (Throwable ignored) {
+            // logging failed too: the cancellations below still tell every waiter
+        }
+        closed = true;
+        cancelAll();
+        for (Worker w : workers) {
+            w.parker.unpark(); // run the cancellations now, not at the next wake
+        }
+    }
+
+    /** The event driver, unless there is none or it was given up after failing ({@link #fail}). */
+    dev.spindle.spi.EventDriver activeEventDriver() {
+        dev.spindle.spi.EventDriver d = config.eventDriver();
+        return d == null || driverDisabled ? null : d;
     }
 
     // ---- idle coordination ---------------------------------------------------------------------------
@@ -394,21 +480,9 @@ public final class Scheduler implements TaskScheduler {
     }
 
     private int terminate() {
-        int[] count = {0};
+        int count = 0;
         if (!terminating) {
-            owned.close();
-            owned.forEach(t -> {
-                if (!t.isDone()) {
-                    count[0]++;
-                    t.abort();
-                }
-            });
-            for (BlockingTask<?> b : new ArrayList<>(blockingTasks.keySet())) {
-                if (!b.isDone()) {
-                    count[0]++;
-                }
-                b.abort();
-            }
+            count = cancelAll();
             awaitDrained(Long.MAX_VALUE);
             terminating = true;
         }
@@ -429,6 +503,28 @@ public final class Scheduler implements TaskScheduler {
             Thread.currentThread().interrupt();
         }
         closeEventDriver();
+        return count;
+    }
+
+    /**
+     * Closes the live-task list and aborts every task in it and every blocking task; returns how many were not
+     * done yet. Safe to repeat (aborting a done or aborted task does nothing).
+     */
+    private int cancelAll() {
+        int[] count = {0};
+        owned.close();
+        owned.forEach(t -> {
+            if (!t.isDone()) {
+                count[0]++;
+                t.abort();
+            }
+        });
+        for (BlockingTask<?> b : new ArrayList<>(blockingTasks.keySet())) {
+            if (!b.isDone()) {
+                count[0]++;
+            }
+            b.abort();
+        }
         return count[0];
     }
 
@@ -447,31 +543,59 @@ public final class Scheduler implements TaskScheduler {
         }
     }
 
-    /** Waits until no task is live or the deadline ({@link System#nanoTime()}) passes. */
+    /**
+     * Waits until no task is live or the deadline ({@link System#nanoTime()}) passes. An interrupt does not end
+     * the wait (the caller's promise is to drain); it is remembered and the status restored on return.
+     */
     private boolean awaitDrained(long deadlineNanos) {
         drainWaiter = true; // volatile write before reading the count; completers read it after completing
         long lastLog = System.nanoTime();
-        synchronized (drained) {
-            while (liveTasks() > 0) {
-                long now = System.nanoTime();
-                if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) {
-                    return false;
-                }
-                long waitNanos = deadlineNanos == Long.MAX_VALUE ? 1_000_000_000L : Math.min(deadlineNanos - now, 1_000_000_000L);
-                if (deadlineNanos == Long.MAX_VALUE && now - lastLog > 10_000_000_000L) {
-                    lastLog = now;
-                    LOG.log(System.Logger.Level.WARNING, "shutdown is waiting for " + liveTasks()
-                            + " task(s) to finish their current poll or release hook");
-                }
-                try {
-                    drained.wait(Math.max(1, waitNanos / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return liveTasks() == 0;
+        boolean interrupted = false;
+        try {
+            synchronized (drained) {
+                while (liveTasks() > 0) {
+                    long now = System.nanoTime();
+                    if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) {
+                        return false;
+                    }
+                    long waitNanos = deadlineNanos == Long.MAX_VALUE ? 1_000_000_000L : Math.min(deadlineNanos - now, 1_000_000_000L);
+                    if (deadlineNanos == Long.MAX_VALUE && now - lastLog > SHUTDOWN_WARNING_NANOS) {
+                        lastLog = now;
+                        LOG.log(System.Logger.Level.WARNING, "shutdown is waiting for " + liveTasks()
+                                + " task(s) to finish their current poll, release hook or blocking body"
+                                + describeRunningBlockingTasks());
+                    }
+                    try {
+                        drained.wait(Math.max(1, waitNanos / 1_000_000));
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the status is cleared: waiting again blocks, no spin
+                    }
                 }
             }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return true;
+    }
+
+    /** Between two "shutdown is waiting" warnings: often enough to be seen, rare enough not to flood. */
+    private static final long SHUTDOWN_WARNING_NANOS = 10_000_000_000L;
+
+    /** For the shutdown warning: the blocking bodies still running, their threads and where they are. */
+    private String describeRunningBlockingTasks() {
+        StringBuilder b = new StringBuilder();
+        int shown = 0;
+        for (BlockingTask<?> t : blockingTasks.keySet()) {
+            if (shown++ == 5) {
+                b.append("\n  ...");
+                break;
+            }
+            b.append("\n  ").append(t.describeRunning());
+        }
+        return b.isEmpty() ? "" : "; blocking bodies still running (a body that ignores interrupts delays close()"
+                + " until it returns):" + b;
     }
 
     private long liveTasks() {
@@ -485,10 +609,6 @@ public final class Scheduler implements TaskScheduler {
                     + "' of the same runtime: it would wait for itself. Close the runtime from outside its workers"
                     + " (e.g. from spawnBlocking or the thread that created it).");
         }
-    }
-
-    void workerExited(Worker w) {
-        // nothing to release: queues are empty once every task has completed
     }
 
     /** Whether every worker thread has exited. */

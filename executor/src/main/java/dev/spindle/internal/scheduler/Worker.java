@@ -1,11 +1,13 @@
 package dev.spindle.internal.scheduler;
 
+import dev.spindle.internal.task.FaultReporter;
 import dev.spindle.internal.task.Task;
 import dev.spindle.internal.time.TimeDriver;
 import dev.spindle.spi.EventDriver;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One worker: its run queue, its LIFO slot, and the loop that runs tasks.
@@ -31,6 +33,14 @@ import java.lang.invoke.VarHandle;
  * worker's queue is empty, so a task cannot be stranded there while this worker is stuck in a long poll.
  * The slot is written by the owner (release) and emptied by the owner or a stealer with a CAS.
  *
+ * <h2>Faults</h2>
+ * Whatever escapes an iteration of the loop (an event driver that throws, a bug) is caught at the top of the
+ * loop by {@link #recover}: it first puts the bookkeeping right (a worker that fails while parked takes itself
+ * off the sleepers list; driver ownership and the timer driver's sleep mark are released by the {@code finally}
+ * blocks the failure passed through), then reports the fault, backs off briefly so a fault that repeats cannot
+ * spin a core, and goes on. A thread that died here would still be counted as parked, and every later
+ * notification would be sent to it. Faults that repeat without end fail the runtime ({@link Scheduler#fail}).
+ *
  * <h2>Ownership</h2>
  * Everything but {@code lifo} (and the queue's head, see {@link LocalQueue}) is owned by the worker thread.
  * The metrics counters are plain fields written only by the owner and read racily by metrics snapshots.
@@ -52,6 +62,19 @@ final class Worker implements Runnable {
      * CPU. 50 us, about the cost of one park/unpark round trip on a virtualised machine.
      */
     static final long SPIN_BEFORE_PARK_NANOS = 50_000L;
+
+    /**
+     * Iterations of the loop in a row that may throw before this worker gives up and fails the runtime. One
+     * failure is contained and the worker goes on; a failure on every iteration means this worker can no longer
+     * run tasks, and the tasks waiting for it must learn why rather than hang. With the doubling backoff below
+     * that is about 0.25 s of failures.
+     */
+    static final int WORKER_FAULT_LIMIT = 8;
+
+    /** First backoff after a fault; it doubles with each fault in a row. */
+    private static final long FAULT_BACKOFF_NANOS = 1_000_000L;
+    /** Longest backoff after faults in a row: a failing worker still looks at its work ten times a second. */
+    private static final long MAX_FAULT_BACKOFF_NANOS = 100_000_000L;
 
     private static final VarHandle LIFO;
 
@@ -78,6 +101,10 @@ final class Worker implements Runnable {
     private int untilMaintenance;
     private int untilInjectCheck;
     private boolean searching;
+    /** In {@link Idle}'s sleepers list (between transitionToParked and leaving {@link #park()}). Owner only. */
+    private boolean parked;
+    /** Iterations of the loop in a row that threw (see {@link #recover}). Owner only. */
+    private int faultsInRow;
     /**
      * True while this worker fires timers: their wakes go to the back of the queue in deadline order,
      * not through the LIFO slot (which would run the last-fired timer first).
@@ -183,26 +210,114 @@ final class Worker implements Runnable {
     public void run() {
         try {
             while (!scheduler.isTerminating()) {
-                if (--untilMaintenance == 0) {
-                    untilMaintenance = config.eventInterval();
-                    maintenance();
+                try {
+                    runOnce();
+                    if (faultsInRow != 0) {
+                        faultsInRow = 0;
+                    }
+                } catch (Throwable fault) {
+                    recover(fault);
                 }
-                Task<?> t = nextTask();
-                if (t == null) {
-                    t = search();
-                }
-                if (t != null) {
-                    runTask(t);
-                    continue;
-                }
-                park();
             }
         } finally {
+            if (parked) {
+                parked = false;
+                scheduler.idle.unparkSelf(index);
+            }
             if (searching) {
                 searching = false;
                 scheduler.idle.transitionFromSearching();
             }
-            scheduler.workerExited(this);
+        }
+    }
+
+    /** One iteration of the loop (see the class doc). */
+    private void runOnce() {
+        if (--untilMaintenance == 0) {
+            untilMaintenance = config.eventInterval();
+            maintenance();
+        }
+        Task<?> t = nextTask();
+        if (t == null) {
+            t = search();
+        }
+        if (t != null) {
+            runTask(t);
+            return;
+        }
+        park();
+    }
+
+    /**
+     * An iteration threw. Puts the idle bookkeeping right, reports, backs off, and returns to the loop; fails the
+     * runtime if faults keep coming (see {@link #WORKER_FAULT_LIMIT}, {@link Scheduler#DRIVER_FAILURE_LIMIT}).
+     * Must not throw itself: it is the worker's last line.
+     */
+    private void recover(Throwable fault) {
+        try {
+            firingTimers = false;
+            if (parked) {
+                // Failed while parked (in the driver's poll): still on the sleepers list, where notifiers would
+                // pick this worker and wait for a search it never does.
+                parked = false;
+                if (scheduler.idle.unparkSelf(index)) {
+                    searching = true; // a notifier had already counted us as searching
+                }
+            }
+            faultsInRow++;
+            if (fault instanceof DriverFault df) {
+                scheduler.faults().contain(FaultReporter.Kind.EVENT_DRIVER, df.where, df.getCause());
+                if (df.failuresInRow >= Scheduler.DRIVER_FAILURE_LIMIT) {
+                    scheduler.fail(new IllegalStateException("the runtime's event driver failed " + df.failuresInRow
+                            + " polls in a row and was given up (last failure: " + df.getCause() + ")", df.getCause()), true);
+                }
+            } else {
+                scheduler.faults().contain(FaultReporter.Kind.WORKER, "running worker " + thread.getName() + "'s loop", fault);
+                if (faultsInRow >= WORKER_FAULT_LIMIT) {
+                    scheduler.fail(new IllegalStateException("worker " + thread.getName() + " failed " + faultsInRow
+                            + " times in a row (last failure: " + fault + ")", fault), false);
+                }
+            }
+            long backoff = FAULT_BACKOFF_NANOS << Math.min(faultsInRow - 1, 20);
+            LockSupport.parkNanos(this, Math.min(backoff, MAX_FAULT_BACKOFF_NANOS));
+        } catch (Throwable ignored) {
+            // even recovering failed (out of memory?): the loop goes on, and the next iteration tries again
+        }
+    }
+
+    /** A failure of the event driver's poll, with what the worker was doing and how many polls in a row failed. */
+    private static final class DriverFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String where;
+        final int failuresInRow;
+
+        DriverFault(String where, int failuresInRow, Throwable cause) {
+            super(cause.toString(), cause, false, false); // no stack of its own: the cause has the one that matters
+            this.where = where;
+            this.failuresInRow = failuresInRow;
+        }
+    }
+
+    /**
+     * Driver owner only: one poll of the event driver, either without blocking or ({@code block}) parked in it
+     * through the parker for up to {@code blockNanos} ({@code 0}: no limit). Keeps the count of failed polls in a
+     * row, which only the owner touches. A poll that throws becomes a {@link DriverFault} for {@link #recover}.
+     */
+    private void pollDriver(EventDriver events, boolean block, long blockNanos, String where) {
+        firingTimers = true; // event wakes go to the back of the queue, like timer wakes
+        try {
+            if (block) {
+                parker.parkInDriver(blockNanos);
+            } else {
+                events.poll(0);
+            }
+            if (scheduler.driverFailuresInRow != 0) {
+                scheduler.driverFailuresInRow = 0; // plain: guarded by driver ownership
+            }
+        } catch (Throwable failure) {
+            throw new DriverFault(where, ++scheduler.driverFailuresInRow, failure);
+        } finally {
+            firingTimers = false;
         }
     }
 
@@ -211,14 +326,12 @@ final class Worker implements Runnable {
         if (time.anyDue()) {
             fireTimers(false);
         }
-        EventDriver events = config.eventDriver();
+        EventDriver events = scheduler.activeEventDriver();
         if (events != null && scheduler.tryAcquireDriver(this)) {
             // A busy worker polls for events without blocking, so I/O is not starved under CPU load.
-            firingTimers = true; // event wakes go to the back of the queue, like timer wakes
             try {
-                events.poll(0);
+                pollDriver(events, false, 0, "polling for events between tasks");
             } finally {
-                firingTimers = false;
                 scheduler.releaseDriver(this);
             }
         }
@@ -374,13 +487,8 @@ final class Worker implements Runnable {
         }
     }
 
-    private static void reportFatal(Task<?> task, Throwable fatal) {
-        try {
-            System.getLogger("dev.spindle.runtime").log(System.Logger.Level.ERROR,
-                    "the runtime failed while running " + task + "; the worker goes on", fatal);
-        } catch (Throwable ignored) {
-            // not even logging works (out of descriptors or memory): keep the worker alive regardless
-        }
+    private void reportFatal(Task<?> task, Throwable fatal) {
+        scheduler.faults().contain(FaultReporter.Kind.WORKER, "running " + task, fatal); // never throws
     }
 
     private void park() {
@@ -389,6 +497,7 @@ final class Worker implements Runnable {
             return;
         }
         boolean wasLast = idle.transitionToParked(index, searching);
+        parked = true;
         searching = false;
         if (wasLast && scheduler.hasWorkPending()) {
             // Work may have arrived after our last scan but before we were counted as parked.
@@ -397,6 +506,7 @@ final class Worker implements Runnable {
         TimeDriver time = scheduler.time;
         for (;;) {
             if (scheduler.isTerminating()) {
+                parked = false;
                 idle.unparkSelf(index);
                 return;
             }
@@ -414,25 +524,22 @@ final class Worker implements Runnable {
                         if (watch && (nanos < 0 || nanos > Scheduler.STRANDED_WORK_CHECK_NANOS)) {
                             nanos = Scheduler.STRANDED_WORK_CHECK_NANOS;
                         }
-                        if (config.eventDriver() != null) {
+                        EventDriver events = scheduler.activeEventDriver();
+                        if (events != null) {
                             // Block in the event driver; its dispatched wakes land in this worker's queue.
-                            firingTimers = true;
-                            try {
-                                if (nanos == 0) {
-                                    config.eventDriver().poll(0); // a timer is due: just collect events
-                                } else {
-                                    parker.parkInDriver(nanos < 0 ? 0 : nanos);
-                                }
-                            } finally {
-                                firingTimers = false;
+                            if (nanos == 0) {
+                                pollDriver(events, false, 0, "collecting events before firing a due timer");
+                            } else {
+                                pollDriver(events, true, nanos < 0 ? 0 : nanos, "waiting for events while parked");
                             }
                         } else if (nanos != 0) {
                             parker.park(nanos < 0 ? 0 : nanos);
                         }
                     }
+                } finally {
+                    // Also on a fault: the next owner must not believe a sleeper is watching or sleeping.
                     scheduler.setDriverWatching(false);
                     time.setSleepingUntil(Long.MIN_VALUE);
-                } finally {
                     scheduler.releaseDriver(this);
                 }
                 fireTimers(true);
@@ -443,12 +550,14 @@ final class Worker implements Runnable {
                 parker.park(0);
             }
             if (hasLocalWork()) {
+                parked = false;
                 if (idle.unparkSelf(index)) {
                     searching = true; // a notifier had already counted us as searching
                 }
                 return;
             }
             if (idle.wasNotified(index)) {
+                parked = false;
                 notifiedWakes++;
                 searching = true;
                 return;

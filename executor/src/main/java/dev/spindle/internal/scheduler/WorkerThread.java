@@ -23,6 +23,11 @@ public final class WorkerThread extends Thread implements NonBlockingThread {
     }
 
     @Override
+    public dev.spindle.internal.task.FaultReporter faults() {
+        return worker.scheduler.faults();
+    }
+
+    @Override
     public String describeForBlockingError() {
         return "'" + getName() + "'";
     }

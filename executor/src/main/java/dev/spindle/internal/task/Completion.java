@@ -35,6 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  *       loop.</li>
  *   <li>A value outcome is stored as the {@link Poll.Ready} the future returned, so awaiting it allocates
  *       nothing.</li>
+ *   <li>A blocking joiner that gives up (timeout, interrupt) clears its node's waker and unlinks abandoned nodes
+ *       ({@link #cleanStack()}), so retrying timed joins do not grow the stack. The completer skips nodes whose
+ *       waker is null, and wakes each waiter in isolation: one waker that throws costs the others nothing.</li>
  * </ul>
  * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
  */
@@ -82,14 +85,19 @@ public abstract class Completion<T> {
     record Failed(Throwable cause) {
     }
 
-    /** A cancellation outcome. */
-    record Cancelled(String reason) {
+    /** A cancellation outcome; {@code cause} is why the runtime failed, if that is why, else null. */
+    record Cancelled(String reason, Throwable cause) {
     }
 
     /** One party waiting for completion. */
     static final class Node {
-        volatile Waker waker; // volatile: replaced by its owner, read by the completer (see class doc)
-        Node next;            // plain: written before the CAS that publishes the node, never changed after
+        /** Null once its owner gave up (a timed-out or interrupted join): the completer skips it, cleaners unlink it. */
+        volatile Waker waker; // volatile: cleared by its owner, read by the completer and cleaners (see class doc)
+        /**
+         * Written before the CAS that publishes the node; afterwards only by {@link #cleanStack()}, which may
+         * point it past an abandoned successor. Volatile: a cleaner and the completer read it concurrently.
+         */
+        volatile Node next;
 
         Node(Waker waker) {
             this.waker = waker;
@@ -133,7 +141,12 @@ public abstract class Completion<T> {
 
     /** Publishes a cancellation. */
     protected final void completeCancelled(String reason) {
-        publish(new Cancelled(reason));
+        publish(new Cancelled(reason, null));
+    }
+
+    /** Publishes a cancellation caused by {@code cause} (the runtime failed), which joiners get as the cause. */
+    protected final void completeCancelled(String reason, Throwable cause) {
+        publish(new Cancelled(reason, cause));
     }
 
     private boolean publish(Object result) {
@@ -145,15 +158,31 @@ public abstract class Completion<T> {
         if (head == COMPLETED) {
             throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
         }
+        boolean anyLive = false;
         for (Node n = (Node) head; n != null; n = n.next) {
             Waker w = n.waker; // volatile read after the swap: pairs with writes by the node's owner
-            w.wake();
+            if (w != null) {
+                anyLive = true;
+                wakeContained(w);
+            }
         }
         Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in pollJoin
         if (jw != null) {
-            jw.wake();
+            wakeContained(jw);
         }
-        return head != null || jw != null;
+        return anyLive || jw != null;
+    }
+
+    /**
+     * Wakes one waiter; a waker that throws is reported and the others are still woken. The completion itself
+     * must go through: the completing task still has to be counted done, or close() would wait for it forever.
+     */
+    private static void wakeContained(Waker w) {
+        try {
+            w.wake();
+        } catch (Throwable failure) {
+            FaultReporter.current().contain(FaultReporter.Kind.WAKER, "waking the waiters of a completed task", failure);
+        }
     }
 
     /** Pushes a waiter unless completed; returns false if already completed. */
@@ -168,6 +197,57 @@ public abstract class Completion<T> {
                 return true;
             }
         }
+    }
+
+    /**
+     * A timed or interrupted join gave up: its node must not stay behind until the task completes, or a
+     * retry loop ({@code while (!done) join(1 ms)}) grows the stack without bound.
+     */
+    private void abandon(Node node) {
+        node.waker = null; // volatile; from now on the completer skips the node and cleaners unlink it
+        cleanStack();
+    }
+
+    /**
+     * Unlinks abandoned nodes (after {@code CompletableFuture.cleanStack}). Abandoned nodes on top are popped
+     * with a CAS on the head, which only pushes and the completer also change; below the first live node, an
+     * abandoned node is skipped by writing its successor into its predecessor's {@code next}.
+     *
+     * <p>Why no live node is ever lost: a cleaner writes into {@code p.next} only a value it read from
+     * {@code q.next} of an abandoned {@code q}, and nobody clears the {@code next} of an unlinked node. So a
+     * stale write can at worst re-link abandoned nodes (a later cleaning removes them), never cut a live one
+     * off. Nodes are never reused, so the head CAS has no ABA problem. Once completed there is nothing to clean.
+     */
+    private void cleanStack() {
+        Node p;
+        for (;;) {
+            Object h = waiters; // volatile
+            if (h == null || h == COMPLETED) {
+                return;
+            }
+            p = (Node) h;
+            if (p.waker != null) {
+                break;
+            }
+            WAITERS.compareAndSet(this, h, p.next); // volatile; fails if a push or the completer came first: re-read
+        }
+        for (Node q = p.next; q != null; q = p.next) {
+            if (q.waker == null) {
+                p.next = q.next; // volatile; skips q (see the method comment for why this loses nothing)
+            } else {
+                p = q;
+            }
+        }
+    }
+
+    /** Nodes on the waiter stack, abandoned or not (tests: a timed join must not leave its node behind). */
+    final int waiterNodes() {
+        Object h = waiters;
+        int n = 0;
+        for (Node x = h instanceof Node node ? node : null; x != null; x = x.next) {
+            n++;
+        }
+        return n;
     }
 
     /** Polls the outcome as a future; registers {@code cx.waker()} while not done. Allocates nothing. */
@@ -234,12 +314,12 @@ public abstract class Completion<T> {
                 while (!isDone()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        node.waker = Waker.noop();
+                        abandon(node);
                         throw new TimeoutException(describe() + " did not complete within " + timeout);
                     }
                     LockSupport.parkNanos(this, left);
                     if (Thread.interrupted()) {
-                        node.waker = Waker.noop();
+                        abandon(node);
                         throw new InterruptedException("interrupted while joining " + describe());
                     }
                 }
@@ -297,7 +377,7 @@ public abstract class Completion<T> {
         if (o instanceof Failed f) {
             cf.completeExceptionally(f.cause());
         } else if (o instanceof Cancelled c) {
-            cf.completeExceptionally(new TaskCancelledException(describe() + " was cancelled: " + c.reason()));
+            cf.completeExceptionally(cancelledError(c));
         } else {
             @SuppressWarnings("unchecked") T v = (T) ((Poll.Ready<?>) o).value();
             cf.complete(v);
@@ -324,9 +404,17 @@ public abstract class Completion<T> {
             throw new TaskFailedException(describe() + " failed: " + f.cause(), f.cause());
         }
         if (o instanceof Cancelled c) {
-            throw new TaskCancelledException(describe() + " was cancelled: " + c.reason());
+            throw cancelledError(c);
         }
         throw new IllegalStateException("no outcome: this is a bug in Spindle");
+    }
+
+    private TaskCancelledException cancelledError(Cancelled c) {
+        TaskCancelledException e = new TaskCancelledException(describe() + " was cancelled: " + c.reason());
+        if (c.cause() != null) {
+            e.initCause(c.cause());
+        }
+        return e;
     }
 
     /** The failure cause, or null. Call only when done. */

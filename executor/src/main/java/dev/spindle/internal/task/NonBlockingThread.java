@@ -9,6 +9,9 @@ public interface NonBlockingThread {
     /** A name for error messages. */
     String describeForBlockingError();
 
+    /** Where failures of foreign code called on this thread are counted and reported. */
+    FaultReporter faults();
+
     /** Throws if the calling thread is a worker. {@code operation} names what the caller tried to do. */
     static void checkMayBlock(String operation) {
         if (Thread.currentThread() instanceof NonBlockingThread w) {

@@ -162,7 +162,12 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             }
         }
         transitionToComplete();
-        completeCancelled(reason);
+        Throwable runtimeFailure = scheduler.failure();
+        if (runtimeFailure != null) {
+            completeCancelled("the runtime failed: " + runtimeFailure, runtimeFailure);
+        } else {
+            completeCancelled(reason);
+        }
         scheduler.taskCompleted(this, null);
     }
 

@@ -17,4 +17,9 @@ public interface TaskScheduler {
 
     /** Reports an exception thrown by a release hook ({@code Future.cancel()}). */
     void reportHookFailure(Task<?> task, Throwable failure);
+
+    /** Why the runtime failed, if it did: the cause that cancelled tasks carry. Null while healthy. */
+    default Throwable failure() {
+        return null;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.spindle.internal.time;
 
 import dev.spindle.Waker;
+import dev.spindle.internal.task.FaultReporter;
 
 import java.util.ArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -137,7 +138,13 @@ public final class TimeDriver {
             e.fired = true; // volatile write, then the waker read: Dekker with the owner's poll (see TimerEntry)
             Waker w = e.waker;
             if (w != null) {
-                w.wake();
+                try {
+                    w.wake();
+                } catch (Throwable failure) {
+                    // A waker that throws must not cost the rest of the batch its wakes: these entries are out
+                    // of the wheel already, and nobody would fire them again.
+                    FaultReporter.current().contain(FaultReporter.Kind.WAKER, "firing timers", failure);
+                }
             }
         }
         return batch.size();
