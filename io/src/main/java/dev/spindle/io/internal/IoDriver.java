@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -28,6 +30,17 @@ import java.nio.channels.SocketChannel;
  * Java's selector reports a ready channel on every select for as long as it is ready. Interest in an op is
  * therefore kept only while a task waits for it: it is added when a task asks, and removed as soon as the
  * op is reported. A ready socket that nobody reads does not make select return in a loop.
+ *
+ * <h2>Keys cancelled under our feet</h2>
+ * A stream or listener may be closed on another thread at any moment; closing cancels its key, and the JDK then
+ * throws {@link CancelledKeyException} (unchecked) from {@code interestOps} and {@code readyOps}, even right
+ * after {@code isValid()} said true. Each key operation is guarded for that race: the channel is closed, so its
+ * record is (or is about to be) marked CLOSED by the closer ({@link ScheduledIo#markClosed}), and both
+ * directions are woken so that waiters see it. The races seen are counted ({@link #cancelledKeyRaces()}).
+ * Anything else that fails in {@code poll} (the selector's {@link IOException}) propagates to the runtime,
+ * which contains it (see {@link EventDriver}); a waker that throws is contained per waker by
+ * {@link ScheduledIo}. A driver polled after {@link #close()} throws rather than return at once: returning at
+ * once would make a runtime that still uses it spin.
  */
 public final class IoDriver implements EventDriver {
     private static final VarHandle SELECTING;
@@ -46,13 +59,36 @@ public final class IoDriver implements EventDriver {
     @SuppressWarnings("unused")
     private volatile boolean selecting;
     private volatile boolean closed;
+    /** Key operations that found the key cancelled by a concurrent close; reactor thread writes, others read. */
+    private volatile long cancelledKeyRaces;
 
     public IoDriver() {
+        this(openSelector());
+    }
+
+    /** A reactor over {@code selector} (tests inject selectors that fail on demand). */
+    IoDriver(Selector selector) {
+        this.selector = selector;
+    }
+
+    private static Selector openSelector() {
         try {
-            selector = Selector.open();
+            return Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the reactor's selector", e);
         }
+    }
+
+    /**
+     * How often a key was found cancelled by a concurrent close between {@code isValid()} and the operation on
+     * it (see the class comment). Each one was contained.
+     */
+    public long cancelledKeyRaces() {
+        return cancelledKeyRaces;
+    }
+
+    private void countCancelledKeyRace() {
+        cancelledKeyRaces = cancelledKeyRaces + 1; // reactor thread only (one poller at a time): no lost update
     }
 
     /** The reactor of the runtime running the calling task. */
@@ -86,7 +122,7 @@ public final class IoDriver implements EventDriver {
     @Override
     public void poll(long timeoutNanos) {
         if (closed) {
-            return;
+            throw closedError();
         }
         try {
             applyInterest();
@@ -109,9 +145,14 @@ public final class IoDriver implements EventDriver {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the reactor's selector failed", e);
-        } catch (java.nio.channels.ClosedSelectorException e) {
-            // closed concurrently with shutdown: nothing left to dispatch
+        } catch (ClosedSelectorException e) {
+            throw closedError();
         }
+    }
+
+    private IllegalStateException closedError() {
+        return new IllegalStateException("the I/O driver was closed while a runtime still polls it: a runtime closes"
+                + " its own driver after its workers exit, so close only drivers no runtime uses");
     }
 
     private void applyInterest() {
@@ -128,7 +169,14 @@ public final class IoDriver implements EventDriver {
             if ((ops & ScheduledIo.WRITABLE) != 0) {
                 nio |= writeOp(key);
             }
-            key.interestOps(key.interestOps() | nio);
+            try {
+                key.interestOps(key.interestOps() | nio);
+            } catch (CancelledKeyException closedMeanwhile) {
+                // Closed on another thread after isValid(): the closer marks the record closed; wake the waiters
+                // in case they registered after that (they then see CLOSED), and go on with the other records.
+                countCancelledKeyRace();
+                sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+            }
         }
     }
 
@@ -150,13 +198,26 @@ public final class IoDriver implements EventDriver {
      * ({@code select(Consumer)}): unlike iterating {@code selectedKeys()}, that adds nothing to a hash set
      * and makes no iterator, so a select allocates nothing.
      */
-    private void onSelected(SelectionKey key) {
+    void onSelected(SelectionKey key) {
         ScheduledIo sio = (ScheduledIo) key.attachment();
-        if (!key.isValid()) {
+        int ready;
+        try {
+            if (!key.isValid()) {
+                sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+                return;
+            }
+            ready = key.readyOps();
+            dropInterest(key, ready);
+        } catch (CancelledKeyException closedMeanwhile) {
+            // Closed on another thread after isValid() (see the class comment): wake both directions to see it.
+            countCancelledKeyRace();
             sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
             return;
         }
-        int ready = key.readyOps();
+        sio.setReadiness(readinessBits(ready));
+    }
+
+    private static int readinessBits(int ready) {
         int bits = 0;
         if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
             bits |= ScheduledIo.READABLE;
@@ -164,8 +225,15 @@ public final class IoDriver implements EventDriver {
         if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
             bits |= ScheduledIo.WRITABLE;
         }
-        // Interest only while somebody waits: drop every op of the directions that fired, not only the ops
-        // reported, so that no op is left behind that the selector would keep polling.
+        return bits;
+    }
+
+    /**
+     * Interest only while somebody waits: drops every op of the directions that fired, not only the ops
+     * reported, so that no op is left behind that the selector would keep polling.
+     */
+    private static void dropInterest(SelectionKey key, int ready) {
+        int bits = readinessBits(ready);
         int drop = 0;
         if ((bits & ScheduledIo.READABLE) != 0) {
             drop |= SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
@@ -174,7 +242,6 @@ public final class IoDriver implements EventDriver {
             drop |= SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
         }
         key.interestOps(key.interestOps() & ~drop);
-        sio.setReadiness(bits);
     }
 
     @Override

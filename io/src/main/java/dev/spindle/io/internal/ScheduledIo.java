@@ -2,6 +2,7 @@ package dev.spindle.io.internal;
 
 import dev.spindle.Context;
 import dev.spindle.Waker;
+import dev.spindle.spi.EventDriver;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -142,16 +143,25 @@ public final class ScheduledIo {
             }
         }
         if ((bits & (READABLE | CLOSED)) != 0) {
-            Waker w = (Waker) READER.getAndSet(this, (Waker) null); // volatile; pairs with the store in pollReady
-            if (w != null) {
-                w.wake();
-            }
+            wake((Waker) READER.getAndSet(this, (Waker) null)); // volatile; pairs with the store in pollReady
         }
         if ((bits & (WRITABLE | CLOSED)) != 0) {
-            Waker w = (Waker) WRITER.getAndSet(this, (Waker) null);
-            if (w != null) {
-                w.wake();
-            }
+            wake((Waker) WRITER.getAndSet(this, (Waker) null));
+        }
+    }
+
+    /**
+     * Wakes one direction's waiter. A waker that throws must not cost the other direction, or the other keys of
+     * the same select, their wakes: it is reported to the runtime and dispatch goes on.
+     */
+    private static void wake(Waker w) {
+        if (w == null) {
+            return;
+        }
+        try {
+            w.wake();
+        } catch (Throwable failure) {
+            EventDriver.reportWakerFailure("dispatching I/O readiness", failure);
         }
     }
 
