@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with a thread of the runtime still running. Before, the abort completed the handle at once and close()
  * returned while the body went on.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BlockingBodyIgnoringInterruptsTest {
 
     @Test

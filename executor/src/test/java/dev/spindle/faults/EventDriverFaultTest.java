@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * Before the worker loop contained these, the first one killed the worker thread while {@code Idle} still
  * counted it as parked, and 1,000 tasks spawned from outside never completed.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EventDriverFaultTest {
 
     @Test

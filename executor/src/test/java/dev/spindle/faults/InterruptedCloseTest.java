@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * restore the interrupt status. Before, the first InterruptedException ended the drain: hooks of tasks still
  * queued never ran (0 times) and their handles never completed.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class InterruptedCloseTest {
 
     /** Pending forever; its release hook takes a while, so close() has to wait for it. */

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * with waiters on its handle. Before containment, the timer's waker killed the worker and cost the rest of the
  * fired batch its wakes; the completing task was never counted done, so close() waited for it forever.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WakerFaultTest {
 
     /** A user future that polls {@code inner} with its own context, whose waker throws. */

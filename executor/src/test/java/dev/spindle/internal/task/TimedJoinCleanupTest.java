@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * of timed joins on a task that takes long must not grow memory without bound. Before, each timed-out join left
  * its node behind until the task completed (10,000 retries: 10,000 nodes).
  */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TimedJoinCleanupTest {
 
     /** A task whose future completes once {@code done} is set and the task is run again. */

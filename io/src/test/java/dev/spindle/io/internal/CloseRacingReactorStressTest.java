@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * worker and kill it; now it is contained and counted ({@link IoDriver#cancelledKeyRaces()}), which proves the
  * window was hit. Every reader still completes (no wake is lost) and the runtime still serves afterwards.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CloseRacingReactorStressTest {
     private static final int CONNECTIONS_PER_ROUND = 64;
     /** Long enough to hit the window several times on a loaded 2-core machine; ends early once hit enough. */

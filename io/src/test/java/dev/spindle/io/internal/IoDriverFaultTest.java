@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * stub), a selector whose select throws, a waker that throws while readiness is dispatched, and a driver closed
  * under a running runtime. After each, the runtime still serves and still drains on close.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IoDriverFaultTest {
 
     /** A waker that counts its wakes. */
