@@ -95,6 +95,33 @@ class IoDriverFaultTest {
     }
 
     @Test
+    void aReaderWakerThatThrowsDoesNotCostTheWriterItsWake() throws IOException {
+        IoDriver driver = new IoDriver();
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel client = SocketChannel.open(server.getLocalAddress());
+             SocketChannel accepted = server.accept()) {
+            ScheduledIo sio = driver.register(accepted);
+            AtomicInteger throwingWakes = new AtomicInteger();
+            Waker throwing = () -> {
+                throwingWakes.incrementAndGet();
+                throw new IllegalStateException("injected failure of a waker");
+            };
+            CountingWaker writer = new CountingWaker();
+            assertThat(ScheduledIo.isPending(sio.pollReady(new Context(throwing), ScheduledIo.READABLE))).isTrue();
+            // Writable is not set yet (nothing assumed it): the writer waits too.
+            assertThat(ScheduledIo.isPending(sio.pollReady(new Context(writer), ScheduledIo.WRITABLE))).isTrue();
+
+            sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE); // one event, both directions
+
+            assertThat(throwingWakes.get()).isEqualTo(1);
+            assertThat(writer.wakes.get()).as("the writer is woken although the reader's waker threw").isEqualTo(1);
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
     void aSelectorThatThrowsIsContainedAndIoGoesOn() throws Exception {
         FaultySelector selector = new FaultySelector();
         IoDriver driver = new IoDriver(selector);
