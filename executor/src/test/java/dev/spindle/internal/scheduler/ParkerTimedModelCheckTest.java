@@ -18,7 +18,7 @@ import static dev.spindle.internal.scheduler.QueueTestTasks.check;
  *   <li>{@code park(timeout)} racing one {@code unpark()}: it returns true iff it consumed the unpark, so the
  *       state ends EMPTY after true and holds the whole permit (NOTIFIED) after false: the unpark is never
  *       lost. <b>Limitation, measured on Lincheck 3.7:</b> inside the model checker {@code park(1)} never
- *       times out (Lincheck makes {@code System.nanoTime()} deterministic, so the deadline never passes; a
+ *       times out (apparently Lincheck makes {@code System.nanoTime()} deterministic, so the deadline never passes: a
  *       check that failed on any {@code false} return never fired), hence only the timed loop's
  *       {@code parkNanos} / re-check path is explored, not the timeout exchange: a mutant that replaced the
  *       timeout's {@code getAndSet(EMPTY) == NOTIFIED} by "set EMPTY, return false" passed. The timeout race
