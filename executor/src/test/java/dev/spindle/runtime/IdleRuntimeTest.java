@@ -2,30 +2,19 @@ package dev.spindle.runtime;
 
 import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.time.Time;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An idle runtime uses no CPU: parked workers, including the one that owns the timer driver. */
 class IdleRuntimeTest {
-    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-
+    /** The workers' CPU; fails rather than answering 0 if the prefix matches no thread. */
     static long cpuNanosOf(String prefix) {
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                long c = MX.getThreadCpuTime(t.threadId());
-                if (c > 0) {
-                    sum += c;
-                }
-            }
-        }
-        return sum;
+        return WorkerThreads.cpuNanos(prefix);
     }
 
     @Test

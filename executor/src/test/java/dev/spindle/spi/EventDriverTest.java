@@ -5,13 +5,13 @@ import dev.spindle.Future;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.time.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
@@ -131,14 +131,8 @@ class EventDriverTest {
         }
     }
 
+    /** The workers' CPU; fails rather than answering 0 if the prefix matches no thread. */
     private static long cpu(String prefix) {
-        var mx = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-            }
-        }
-        return sum;
+        return WorkerThreads.cpuNanos(prefix);
     }
 }

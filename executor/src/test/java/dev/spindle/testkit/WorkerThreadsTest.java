@@ -9,6 +9,7 @@ import java.time.Duration;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The meters see the workers' work, and only theirs. */
 @Timeout(value = 30, unit = SECONDS)
@@ -33,7 +34,22 @@ class WorkerThreadsTest {
             assertThat(WorkerThreads.cpuNanos(prefix) - cpu0).as("CPU of the workers").isGreaterThan(50_000_000L);
             assertThat(WorkerThreads.allocatedBytes(prefix) - bytes0).as("bytes allocated by the workers")
                     .isGreaterThanOrEqualTo(sink);
-            assertThat(WorkerThreads.cpuNanos("no-such-thread-")).isZero();
+        }
+    }
+
+    @Test
+    void aPrefixThatMatchesNoThreadFailsAndNamesTheLiveThreads() {
+        String prefix = "meter-test-" + System.nanoTime() + "-";
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(1).threadNamePrefix(prefix).build()) {
+            // A typo in the prefix: "no CPU used" would be measured over no thread at all.
+            String wrong = "meter-tset-";
+            assertThatThrownBy(() -> WorkerThreads.cpuNanos(wrong))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'" + wrong + "'")
+                    .hasMessageContaining(prefix); // the live worker's name, so the right prefix is at hand
+            assertThatThrownBy(() -> WorkerThreads.allocatedBytes(wrong))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'" + wrong + "'");
         }
     }
 }
