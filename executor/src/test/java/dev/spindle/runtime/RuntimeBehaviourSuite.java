@@ -102,6 +102,21 @@ abstract class RuntimeBehaviourSuite {
     private record Thrown(Throwable e) {
     }
 
+    /**
+     * Returns once anything submitted before this call has been run to the end of its poll, so that a poll
+     * which must not happen would have happened by now: a marker task spawned from this thread enters the
+     * inject queue behind anything this thread's earlier wakes queued, and once it has run and every worker is
+     * parked with the inject queue empty, nothing taken from a queue is still being polled. No sleep, so no
+     * guess of how long "long enough" is.
+     */
+    protected void awaitQuiescence() {
+        assertThat(result(rt.spawn(Futures.ready("marker")))).isEqualTo("marker");
+        await().atMost(10, SECONDS).until(() -> {
+            var m = rt.metrics();
+            return m.parkedWorkers() == workers() && m.injectQueueDepth() == 0;
+        });
+    }
+
     // ---- spawning and results ------------------------------------------------------------------------
 
     @Test
@@ -167,7 +182,7 @@ abstract class RuntimeBehaviourSuite {
         assertThat(result(h)).isEqualTo("done");
         assertThat(gate.polls).hasValue(4);
         gate.wakeWithoutProgress(); // after completion: a no-op
-        Thread.sleep(50);
+        awaitQuiescence();
         assertThat(gate.polls).hasValue(4);
         assertThat(gate.cancels).hasValue(0);
     }
@@ -192,6 +207,7 @@ abstract class RuntimeBehaviourSuite {
         assertThat(gate.cancels).hasValue(1);
         assertThat(h.isCancelled()).isTrue();
         gate.complete("late"); // a wake after cancellation is a no-op
+        awaitQuiescence(); // a poll the late wake wrongly scheduled would have run by now
         assertThat(gate.polls).hasValue(1);
     }
 
@@ -290,7 +306,7 @@ abstract class RuntimeBehaviourSuite {
         assertThatThrownBy(() -> rt.blockOn(cx -> {
             throw boom;
         })).isInstanceOf(TaskFailedException.class).hasCause(boom);
-        Thread.sleep(50);
+        awaitQuiescence(); // the worker that completed the task would have reported it before parking
         assertThat(unhandled).isEmpty();
     }
 
@@ -399,7 +415,15 @@ abstract class RuntimeBehaviourSuite {
         // task), then stalls in its poll until B has run: only another worker can run B meanwhile.
         JoinHandle<Boolean> ha = rt.spawn(Futures.lazy(() -> {
             try {
-                Thread.sleep(200); // let every other worker finish searching and park
+                // Every other worker must have finished searching and parked first, or one of them could
+                // pick B up while still searching and nothing would be proved: waited for, not slept for.
+                long until = System.nanoTime() + SECONDS.toNanos(10);
+                while (rt.metrics().parkedWorkers() != workers() - 1) {
+                    if (System.nanoTime() - until > 0) {
+                        return false;
+                    }
+                    Thread.onSpinWait();
+                }
                 b.wakeWithoutProgress();
                 return bRanAgain.await(10, SECONDS);
             } catch (InterruptedException e) {
