@@ -2,6 +2,7 @@ package dev.spindle.tls;
 
 import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
@@ -15,7 +16,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -179,8 +182,16 @@ class TlsEngineTest {
                 boolean fail = i % 100 == 99; // 20 handshakes fail: the untrusted server is refused
                 JoinHandle<TlsStream<TcpStream>> server = rt.spawn(acceptTls(l, acceptor));
                 if (fail) {
-                    assertThatThrownBy(() -> rt.blockOn(connectTls(port, untrusting))).as("untrusted server").isNotNull();
-                    assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isNotNull();
+                    // The client refuses the server's certificate (the connector's promise: the handshake fails
+                    // with an SSLHandshakeException naming the peer), and the server sees its handshake fail.
+                    assertThatThrownBy(() -> rt.blockOn(connectTls(port, untrusting))).as("untrusted server")
+                            .isInstanceOf(TaskFailedException.class)
+                            .cause().isInstanceOf(UncheckedIOException.class)
+                            .hasMessageContaining("TLS handshake with localhost")
+                            .cause().isInstanceOf(SSLHandshakeException.class);
+                    assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).as("the server's side")
+                            .isInstanceOf(TaskFailedException.class)
+                            .rootCause().isInstanceOf(SSLException.class);
                     continue;
                 }
                 TlsStream<TcpStream> client = rt.blockOn(connectTls(port, connector));
