@@ -188,13 +188,15 @@ class TcpTest {
             for (int i = 0; i < acceptors; i++) {
                 accepts.add(rt.spawn(l.accept()));
             }
-            Thread.sleep(200); // every task is waiting by now
-            assertThat(l.acceptWaiters()).isEqualTo(acceptors);
+            await().atMost(10, SECONDS).until(() -> l.acceptWaiters() == acceptors); // every task is waiting
             List<Socket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < acceptors; i++) {
                     clients.add(new Socket("127.0.0.1", l.localAddress().getPort()));
-                    Thread.sleep(50); // one at a time: each connection is a separate event
+                    // One at a time: each connection is a separate event, taken by one waiter before the next
+                    // arrives (waited for, not slept for), so every waiter must have been woken on its own.
+                    int taken = i + 1;
+                    await().atMost(10, SECONDS).until(() -> accepts.stream().filter(JoinHandle::isDone).count() == taken);
                 }
                 for (JoinHandle<TcpStream> a : accepts) {
                     a.join(Duration.ofSeconds(5)).close();
@@ -232,7 +234,9 @@ class TcpTest {
         int port = l.localAddress().getPort();
         assertThatThrownBy(() -> rt.blockOn(dev.spindle.time.Time.timeout(Duration.ofMillis(50), l.accept())))
                 .hasRootCauseInstanceOf(dev.spindle.time.DeadlineExceededException.class); // registered, idle
-        Thread.sleep(100); // every worker parked, one of them in select without a deadline
+        // Every worker parked, one of them in select without a deadline: awaited, not slept for, since a worker
+        // still searching when close() runs would see the close anyway and the test would prove nothing.
+        await().atMost(10, SECONDS).until(() -> rt.metrics().parkedWorkers() == rt.metrics().workers());
         l.close();
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         int accepted = 0;
