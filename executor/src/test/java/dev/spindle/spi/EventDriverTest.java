@@ -31,6 +31,8 @@ class EventDriverTest {
     static final class ReadByte implements Future<Integer> {
         private final Pipe.SourceChannel source;
         private final ByteBuffer buf = ByteBuffer.allocate(1);
+        /** Set once a poll found nothing and registered with the driver. */
+        volatile boolean waiting;
 
         ReadByte(Pipe pipe) throws IOException {
             this.source = pipe.source();
@@ -49,6 +51,7 @@ class EventDriverTest {
             }
             SelectorTestDriver d = (SelectorTestDriver) SpindleRuntime.current().eventDriver().orElseThrow();
             d.register(source, SelectionKey.OP_READ, cx.waker());
+            waiting = true;
             return Poll.pending();
         }
     }
@@ -63,12 +66,18 @@ class EventDriverTest {
         try (SpindleRuntime rt = runtime(d, "drv-read-")) {
             List<Pipe> pipes = new ArrayList<>();
             List<JoinHandle<Integer>> hs = new ArrayList<>();
+            List<ReadByte> readers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 Pipe p = Pipe.open();
                 pipes.add(p);
-                hs.add(rt.spawn(new ReadByte(p)));
+                ReadByte r = new ReadByte(p);
+                readers.add(r);
+                hs.add(rt.spawn(r));
             }
-            Thread.sleep(100); // everybody is waiting in the selector now
+            // Everybody is waiting in the selector now: awaited, not slept for, since a byte written before a
+            // task's first poll is read without the driver and the test would prove nothing.
+            org.awaitility.Awaitility.await().atMost(10, SECONDS).until(() -> readers.stream().allMatch(r -> r.waiting)
+                    && rt.metrics().parkedWorkers() == rt.metrics().workers());
             for (int i = 0; i < pipes.size(); i++) {
                 pipes.get(i).sink().write(ByteBuffer.wrap(new byte[]{(byte) i}));
             }
