@@ -29,10 +29,23 @@ import static org.awaitility.Awaitility.await;
 class AcceptUnderDescriptorExhaustionTest {
     static final int CONNECTIONS = 200;
 
+    /**
+     * The child's class path: the class directories and JCTools, nothing else. A class the starved server loads
+     * late is looked up along the whole path, and every jar in front of the right entry is opened on the way,
+     * which takes a descriptor it does not have: with the test JVM's path (JUnit, Lincheck and their
+     * dependencies) the child's echo tasks failed to load Spindle's end-of-stream classes, never closed their
+     * sockets, and the server never recovered.
+     */
+    private static String childClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> new java.io.File(e).isDirectory() || e.contains("jctools"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
     @Test
     void backsOffWithoutSpinningAndRecovers() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        String cmd = "ulimit -n 128 && exec '" + java + "' -Xshare:off -cp '" + System.getProperty("java.class.path")
+        String cmd = "ulimit -n 128 && exec '" + java + "' -Xshare:off -cp '" + childClassPath()
                 + "' " + EmfileServer.class.getName();
         Process server = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
         List<Socket> clients = new ArrayList<>();
@@ -49,6 +62,9 @@ class AcceptUnderDescriptorExhaustionTest {
                 try {
                     for (String line; (line = out.readLine()) != null; ) {
                         lastLine.set(line);
+                        if (!line.startsWith("accepted ") && !line.startsWith("failed ")) {
+                            System.out.println("child: " + line); // a failure's cause, if any, in the test's output
+                        }
                         if (line.startsWith("accepted ")) {
                             accepted.set(Long.parseLong(line.substring(9).trim()));
                         } else if (line.startsWith("failed ")) {

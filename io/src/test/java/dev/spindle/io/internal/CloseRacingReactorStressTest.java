@@ -92,17 +92,27 @@ class CloseRacingReactorStressTest {
             for (TcpStream s : streams) {
                 readers.add(rt.spawn(readOrFail(s)));
             }
-            // ... while one task closes them all, and the peers send data so readiness is being dispatched too.
-            JoinHandle<Void> closer = rt.spawn(dev.spindle.Futures.lazy(() -> {
-                for (int i = streams.size() - 1; i >= 0; i--) {
+            // ... while the streams are closed, and the peers send data so readiness is being dispatched too. Even
+            // rounds close from a task (on whichever worker does not hold the reactor, or between its polls), odd
+            // rounds from this thread, which is sure to run beside the reactor on the other core.
+            Runnable closeAll = () -> {
+                for (TcpStream s : streams) {
                     try {
-                        streams.get(i).close();
+                        s.close();
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 }
-                return null;
-            }));
+            };
+            JoinHandle<Void> closer = null;
+            if (round % 2 == 0) {
+                closer = rt.spawn(dev.spindle.Futures.lazy(() -> {
+                    closeAll.run();
+                    return null;
+                }));
+            } else {
+                closeAll.run();
+            }
             ByteBuffer one = ByteBuffer.allocate(1);
             for (SocketChannel p : peers) {
                 one.clear();
@@ -112,7 +122,9 @@ class CloseRacingReactorStressTest {
                     // the stream may be closed already
                 }
             }
-            closer.join(Duration.ofSeconds(10));
+            if (closer != null) {
+                closer.join(Duration.ofSeconds(10));
+            }
             for (JoinHandle<Integer> r : readers) {
                 r.join(Duration.ofSeconds(10)); // every reader completes: data, EOF or "closed", never a lost wake
             }
