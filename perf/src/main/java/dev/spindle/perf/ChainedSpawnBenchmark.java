@@ -16,15 +16,22 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Shape 6: a chain of {@value #LENGTH} tasks, each spawning the next and finishing; the benchmark thread waits
  * for the last. Reported per task. Only one task of the chain is alive at a time, so this measures spawn plus
  * the hand-over to whichever thread runs the new task. Tokio's counterpart is {@code chained_spawn}.
+ *
+ * <p>Same work per link for every peer in the methods without a suffix: each link is a task with a handle that
+ * holds its result (Spindle {@code JoinHandle}, {@link RecursiveTask}, virtual-thread and Netty {@code submit()}
+ * futures); the last link completes the one future the benchmark thread waits for. The {@code ...Runnable}
+ * methods are the cheaper idiom: bare {@code Runnable}s, no handle.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -70,7 +77,42 @@ public class ChainedSpawnBenchmark {
         return last;
     }
 
-    /** {@code pool.execute(next)} from the running task: it goes to that worker's own queue. */
+    /**
+     * A {@link RecursiveTask} per link: {@code fork()} of the next from the running task pushes it on that
+     * worker's own queue; each link's task holds its result, as a Spindle task's handle does.
+     */
+    static final class FjTaskLink extends RecursiveTask<Integer> {
+        private static final long serialVersionUID = 1L;
+        private final int index;
+        private final transient CompletableFuture<Integer> done;
+
+        FjTaskLink(int index, CompletableFuture<Integer> done) {
+            this.index = index;
+            this.done = done;
+        }
+
+        @Override
+        protected Integer compute() {
+            if (index == LENGTH) {
+                done.complete(index);
+            } else {
+                new FjTaskLink(index + 1, done).fork();
+            }
+            return Shapes.ONE; // a constant, like the Spindle link's readyNull: no boxing per link
+        }
+    }
+
+    /** Each link a {@link RecursiveTask} forked by the previous one, on the {@code asyncMode} pool. */
+    @Benchmark
+    public int forkJoin(ForkJoinState s) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        s.pool.execute(new FjTaskLink(1, done));
+        int last = Check.await(done, "forkJoin chained spawn");
+        Check.equal(LENGTH, last, "forkJoin chained spawn: tasks in the chain");
+        return last;
+    }
+
+    /** Bare {@code Runnable}, no handle: {@code pool.execute(next)} from the running task (its worker's queue). */
     static final class FjLink implements Runnable {
         private final ExecutorService pool;
         private final int index;
@@ -92,27 +134,68 @@ public class ChainedSpawnBenchmark {
         }
     }
 
+    /** Bare {@code Runnable}s on the {@code asyncMode} pool. */
     @Benchmark
-    public int forkJoin(ForkJoinState s) {
+    public int forkJoinRunnable(ForkJoinState s) {
         ForkJoinPool pool = s.pool;
         CompletableFuture<Integer> done = new CompletableFuture<>();
         pool.execute(new FjLink(pool, 1, done));
-        int last = Check.await(done, "forkJoin chained spawn");
-        Check.equal(LENGTH, last, "forkJoin chained spawn: tasks in the chain");
+        int last = Check.await(done, "forkJoinRunnable chained spawn");
+        Check.equal(LENGTH, last, "forkJoinRunnable chained spawn: tasks in the chain");
         return last;
     }
 
-    /** Each virtual thread starts the next one and ends (the same {@code Runnable} chain on the executor). */
+    /**
+     * A {@code Callable} per link, {@code submit()}ted by the previous one: on the virtual-thread executor, a
+     * thread and a {@code Future} per link; on a Netty event loop, a {@code submit()} future per link.
+     */
+    static final class CallableLink implements Callable<Integer> {
+        private final ExecutorService executor;
+        private final int index;
+        private final CompletableFuture<Integer> done;
+
+        CallableLink(ExecutorService executor, int index, CompletableFuture<Integer> done) {
+            this.executor = executor;
+            this.index = index;
+            this.done = done;
+        }
+
+        @Override
+        public Integer call() {
+            if (index == LENGTH) {
+                done.complete(index);
+            } else {
+                executor.submit(new CallableLink(executor, index + 1, done));
+            }
+            return Shapes.ONE; // a constant, like the Spindle link's readyNull: no boxing per link
+        }
+    }
+
+    /** Each virtual thread submits the next one and ends. */
     @Benchmark
     public int virtualThreads(VirtualThreadState s) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        s.executor.execute(new FjLink(s.executor, 1, done));
+        s.executor.submit(new CallableLink(s.executor, 1, done));
         int last = Check.await(done, "virtualThreads chained spawn");
         Check.equal(LENGTH, last, "virtualThreads chained spawn: tasks in the chain");
         return last;
     }
 
-    /** Each task executes the next on its own event loop (the {@code ctx.executor().execute()} idiom). */
+    /**
+     * Each task {@code submit()}s the next on its own event loop (the {@code ctx.executor()} idiom): one loop
+     * only, the chain never crosses to the other.
+     */
+    @Benchmark
+    public int netty1Loop(NettyState s) {
+        EventLoop loop = s.group.next();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        loop.submit(new CallableLink(loop, 1, done));
+        int last = Check.await(done, "netty1Loop chained spawn");
+        Check.equal(LENGTH, last, "netty1Loop chained spawn: tasks in the chain");
+        return last;
+    }
+
+    /** Bare {@code Runnable}, no handle: each task executes the next on its own event loop. */
     static final class NettyLink implements Runnable {
         private final EventLoop loop;
         private final int index;
@@ -134,13 +217,14 @@ public class ChainedSpawnBenchmark {
         }
     }
 
+    /** Bare {@code Runnable}s on one event loop. */
     @Benchmark
-    public int netty(NettyState s) {
+    public int netty1LoopRunnable(NettyState s) {
         EventLoop loop = s.group.next();
         Promise<Integer> done = loop.newPromise();
         loop.execute(new NettyLink(loop, 1, done));
-        int last = Check.await(done, "netty chained spawn");
-        Check.equal(LENGTH, last, "netty chained spawn: tasks in the chain");
+        int last = Check.await(done, "netty1LoopRunnable chained spawn");
+        Check.equal(LENGTH, last, "netty1LoopRunnable chained spawn: tasks in the chain");
         return last;
     }
 }

@@ -286,14 +286,14 @@ public class MpscPingPongBenchmark {
      * registers the outbound channel on the inbound channel's loop). The loop's thread runs the whole game.
      */
     @Benchmark
-    public int netty(NettyState s) {
-        return playNetty(s.loops[0], s.loops[0], "netty mpsc ping-pong");
+    public int netty1Loop(NettyState s) {
+        return playNetty(s.loops[0], s.loops[0], "netty1Loop mpsc ping-pong");
     }
 
     /** Pinger and ponger on different event loops: every message crosses threads. */
     @Benchmark
-    public int nettyCrossLoop(NettyState s) {
-        return playNetty(s.loops[0], s.loops[1], "nettyCrossLoop mpsc ping-pong");
+    public int netty2Loops(NettyState s) {
+        return playNetty(s.loops[0], s.loops[1], "netty2Loops mpsc ping-pong");
     }
 
     private static int playNetty(EventLoop pingLoop, EventLoop pongLoop, String what) {

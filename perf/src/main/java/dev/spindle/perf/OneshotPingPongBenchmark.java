@@ -307,14 +307,14 @@ public class OneshotPingPongBenchmark {
      * registers the outbound channel on the inbound channel's loop). The loop's thread runs the whole game.
      */
     @Benchmark
-    public int netty(NettyState s) {
-        return playNetty(s.loops[0], s.loops[0], "netty oneshot ping-pong");
+    public int netty1Loop(NettyState s) {
+        return playNetty(s.loops[0], s.loops[0], "netty1Loop oneshot ping-pong");
     }
 
     /** Pinger and ponger on different event loops: every message crosses threads. */
     @Benchmark
-    public int nettyCrossLoop(NettyState s) {
-        return playNetty(s.loops[0], s.loops[1], "nettyCrossLoop oneshot ping-pong");
+    public int netty2Loops(NettyState s) {
+        return playNetty(s.loops[0], s.loops[1], "netty2Loops oneshot ping-pong");
     }
 
     private static int playNetty(EventLoop pingLoop, EventLoop pongLoop, String what) {
