@@ -89,7 +89,7 @@ static int64_t cpu_ns(int64_t *sys) {
 typedef struct {
     uint64_t counts[HIST_LEN];
     uint64_t total;
-    uint64_t max;
+    uint64_t max; /* reported, as by HdrHistogram, as the highest value of its bucket, so that max >= p99.9 */
 } histogram;
 
 static int hist_index(uint64_t v) {
@@ -127,12 +127,15 @@ static void hist_add(histogram *to, const histogram *from) {
     }
 }
 
-/* As HdrHistogram's getValueAtPercentile: the first bucket where the count reaches ceil(p % of the total). */
+/*
+ * As HdrHistogram's getValueAtPercentile: the highest value of the first bucket where the count reaches
+ * ceil(p % of the total), p taken one ulp down so that 99.9 % of 1,000 is 999, not 1,000 by rounding error.
+ */
 static double hist_percentile_us(const histogram *h, double percentile) {
     if (h->total == 0) {
         return 0;
     }
-    uint64_t want = (uint64_t)ceil(percentile / 100.0 * (double)h->total);
+    uint64_t want = (uint64_t)ceil(nextafter(percentile, 0) / 100.0 * (double)h->total);
     if (want < 1) {
         want = 1;
     }
@@ -700,7 +703,7 @@ int main(int argc, char **argv) {
            " p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%llu client_cpu_pct=%.1f\n",
         connections, size, threads, seconds, (unsigned long long)requests, requests / seconds,
         hist_percentile_us(all, 50), hist_percentile_us(all, 90), hist_percentile_us(all, 99),
-        hist_percentile_us(all, 99.9), all->max / 1e3, (unsigned long long)(errors + (uint64_t)failures),
+        hist_percentile_us(all, 99.9), all->total == 0 ? 0.0 : hist_highest(hist_index(all->max)) / 1e3, (unsigned long long)(errors + (uint64_t)failures),
         cpu_pct);
     fflush(stdout);
     /* Where the client's CPU went (on loopback, most of it is the kernel's TCP path, charged to the sender). */

@@ -91,6 +91,12 @@ fi
 for k in conns size threads duration_s requests rps p50_us p90_us p99_us p999_us max_us errors client_cpu_pct; do
     [[ -n ${R[$k]:-} ]] || fail "RESULT has no $k: $OUT"
 done
+if awk -v a="${R[p50_us]}" -v b="${R[p90_us]}" -v c="${R[p99_us]}" -v d="${R[p999_us]}" -v e="${R[max_us]}" \
+    'BEGIN {exit !(0 < a && a <= b && b <= c && c <= d && d <= e)}'; then
+    pass "64 B x 4 conns: 0 < p50 <= p90 <= p99 <= p99.9 <= max"
+else
+    fail "64 B x 4 conns: percentiles out of order: $OUT"
+fi
 
 # 2. 16 KiB messages (partial writes and reads), two threads.
 start_server echo
@@ -115,7 +121,7 @@ for mode in corrupt close reset; do
     stop_server
     check_shape "server $mode"
     if [[ ${R[errors]:-x} == 3 ]] && grep -qF "first error (of 3): " <<<"$ERR" && grep -qF "$want" <<<"$ERR"; then
-        pass "server $mode: errors=3, stderr: $ERR"
+        pass "server $mode: errors=3, stderr: $(head -1 <<<"$ERR")"
     else
         fail "server $mode: errors=${R[errors]:-?}, expected 3 and '$want' on stderr: $ERR"
     fi
@@ -127,7 +133,7 @@ stop_server # the port is now (almost certainly) closed
 run_client --port "$PORT" --connections 5 --duration 0.5 --warmup 0
 check_shape "refused port"
 if [[ ${R[errors]:-x} == 5 && ${R[requests]:-x} == 0 ]] && grep -qF "5 of 5 connections failed to open; first: connect failed: Connection refused" <<<"$ERR"; then
-    pass "refused port: errors=5 requests=0, stderr: $ERR"
+    pass "refused port: errors=5 requests=0, stderr: $(head -1 <<<"$ERR")"
 else
     fail "refused port: errors=${R[errors]:-?} requests=${R[requests]:-?}: $ERR"
 fi
