@@ -27,7 +27,7 @@ usage_common() {
     cat <<USAGE
 usage: perf/net/$SCRIPT_NAME [options]
 
-Build first (this script builds nothing), from the repository root:
+Build the jar first (the script does not build it), from the repository root:
   ./mvnw -B -o -q -pl perf -am package -DskipTests
 
 Options:

@@ -12,10 +12,18 @@ usage() {
     cat <<'USAGE'
   --shapes LIST         comma-separated shape ids or prefixes (default: all), e.g. http,echo-c64,idle
                         shapes: http-c64 http-c256 echo-cC-B (C in 1,64,1000; B in 64,16384) idle-N
+  --client C            the echo shapes' load client (default native):
+                          native  perf/net/loadgen/echo_load.c (C, epoll, 1 thread), which this script builds
+                                  with gcc into perf/target/loadgen/ (perf/net/loadgen/build.sh); it costs the
+                                  2 shared cores far less CPU per request than the Java client
+                          java    dev.spindle.perf.net.EchoLoadGenerator (1 thread) in its own JVM
+                        Same options, window and output either way. HTTP shapes always use wrk, idle shapes the
+                        Java IdleConnections; the TLS echo shapes (perf/net/run-tls.sh) keep their Java client.
   -h, --help            this text
 
 Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). Needs wrk for the HTTP shapes (installed
-with apt-get when missing and running as root). On shared machines wrap the whole run in the build lock:
+with apt-get when missing and running as root); gcc for the echo shapes with the native client. On shared
+machines wrap the whole run in the build lock:
   flock /tmp/spindle-build.lock perf/net/run.sh --quick --shapes http-c64,echo-c64-64
 USAGE
 }
@@ -30,11 +38,21 @@ WORKERS=2
 IDLE_CONNS=10000
 NEXT_PORT=18000
 OUT_DIR=$ROOT/perf/net/results
+ECHO_CLIENT=native
 # shellcheck source=perf/net/common.sh
 source "$ROOT/perf/net/common.sh"
 
+script_option() {
+    SHIFT=2
+    case $1 in
+        --client) ECHO_CLIENT=${2:?} ;;
+        *) SHIFT=0 ;;
+    esac
+}
+
 parse_options "$@"
 check_numbers
+case $ECHO_CLIENT in native | java) ;; *) die "--client must be native or java, got '$ECHO_CLIENT'" ;; esac
 setup_java
 select_kinds spindle netty blocking-vt
 
@@ -64,6 +82,15 @@ for k in "${KINDS[@]}"; do
 done
 
 raise_open_files
+
+# The native echo client, built (when its source changed) before any server starts.
+NEED_ECHO=0
+for s in "${SHAPES[@]}"; do [[ $s == echo-* ]] && NEED_ECHO=1; done
+if ((NEED_ECHO)) && [[ $ECHO_CLIENT == native ]]; then
+    ECHO_BIN=$("$ROOT/perf/net/loadgen/build.sh") \
+        || die "cannot build the native echo client (see above); --client java uses the Java one"
+    ECHO_CC=$(${CC:-gcc} --version 2>/dev/null | head -1)
+fi
 
 NEED_WRK=0
 for s in "${SHAPES[@]}"; do [[ $s == http-* ]] && NEED_WRK=1; done
@@ -149,8 +176,12 @@ run_shape() { # shape kind round
         echo-c*)
             rest=${shape#echo-c}
             SERVER=("$(server_main "$2" echo)")
-            run_load "$shape" "$2" "$3" "${CLIENT[@]}" dev.spindle.perf.net.EchoLoadGenerator \
-                --connections "${rest%-*}" --size "${rest#*-}" --threads 1
+            if [[ $ECHO_CLIENT == native ]]; then
+                run_load "$shape" "$2" "$3" "$ECHO_BIN" --connections "${rest%-*}" --size "${rest#*-}" --threads 1
+            else
+                run_load "$shape" "$2" "$3" "${CLIENT[@]}" dev.spindle.perf.net.EchoLoadGenerator \
+                    --connections "${rest%-*}" --size "${rest#*-}" --threads 1
+            fi
             ;;
         idle-*)
             # Against the echo server, each connection after a 1-byte echo.
@@ -167,8 +198,15 @@ run_rounds
     report_machine "Network benchmarks"
     if ((NEED_WRK)); then echo "- wrk: $(wrk -v 2>&1 | head -1)"; fi
     report_run
-    echo "- HTTP load: \`wrk -t1 -cN -d${DURATION}s --latency\`; echo load: EchoLoadGenerator, 1 thread;" \
-        "server CPU is utime+stime from /proc/PID/stat over the measured window, in % of one core"
+    if [[ $ECHO_CLIENT == native ]]; then
+        echo_client="native \`echo_load\` (perf/net/loadgen/echo_load.c, C, epoll, $ECHO_CC), 1 thread"
+    else
+        echo_client="Java EchoLoadGenerator (own JVM, same flags), 1 thread"
+    fi
+    if ((NEED_ECHO)); then echo "- echo load client (\`--client $ECHO_CLIENT\`): $echo_client"; fi
+    echo "- HTTP load: \`wrk -t1 -cN -d${DURATION}s --latency\`; server CPU is utime+stime from /proc/PID/stat" \
+        "over the measured window, in % of one core, and per request: server CPU time in the window ÷" \
+        "requests the client completed in it"
     echo "- idle: $IDLE_CONNS connections to the echo server, each after a 1-byte echo; RSS (VmRSS) and live" \
         "heap (GC.heap_info) sampled after \`jcmd PID GC.run\`," \
         "before opening and after the ${DURATION} s CPU window;" \

@@ -79,6 +79,9 @@ public final class NetReport {
             boolean handshakes = load.keySet().stream().anyMatch(NetReport::isHandshakes);
             report.summary(out, load, handshakes ? "Requests/s (echo) and full handshakes/s (higher is better)"
                     : "Requests/s (higher is better)", f -> num(f[4]), true);
+            report.summary(out, load, handshakes
+                    ? "Server CPU µs per request (echo) or per full handshake (lower is better)"
+                    : "Server CPU µs per request (lower is better)", NetReport::serverMicrosPerRequest, false);
             report.summary(out, load, "p99 latency in µs (lower is better)", f -> num(f[6]), false);
             for (var shape : load.entrySet()) {
                 report.loadDetail(out, shape.getKey(), shape.getValue());
@@ -133,7 +136,7 @@ public final class NetReport {
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         List<ToDoubleFunction<String[]>> metrics = List.of(
                 f -> num(f[4]), f -> num(f[5]), f -> num(f[6]), f -> num(f[7]),
-                f -> num(f[4]) > 0 ? num(f[7]) / 100 * 1e6 / num(f[4]) : Double.NaN,
+                NetReport::serverMicrosPerRequest,
                 f -> num(f[8]), f -> num(f[9]));
         boolean[] higherIsBetter = {true, false, false, false, false, false, false};
         double[][] medians = table(out, byKind, metrics);
@@ -209,6 +212,16 @@ public final class NetReport {
             }
         }
         return best;
+    }
+
+    /**
+     * Server CPU time per request (or handshake), in µs: its CPU in % of one core over the measured window, times
+     * 10^6 µs per second / 100, over the requests per second the client completed in that window; that is, the
+     * server's CPU seconds in the window divided by the requests completed in it. NaN without requests.
+     */
+    static double serverMicrosPerRequest(String[] f) {
+        double rps = num(f[4]);
+        return rps > 0 ? num(f[7]) / 100 * 1e6 / rps : Double.NaN;
     }
 
     private static double median(List<String[]> rows, ToDoubleFunction<String[]> metric) {
