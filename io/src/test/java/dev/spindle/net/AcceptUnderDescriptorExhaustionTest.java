@@ -30,15 +30,19 @@ class AcceptUnderDescriptorExhaustionTest {
     static final int CONNECTIONS = 200;
 
     /**
-     * The child's class path: the class directories and JCTools, nothing else. A class the starved server loads
-     * late is looked up along the whole path, and every jar in front of the right entry is opened on the way,
-     * which takes a descriptor it does not have: with the test JVM's path (JUnit, Lincheck and their
+     * The child's class path: Spindle's classes (directories, or its module jars when packaged) and JCTools.
+     * A class the starved server loads late is looked up along the whole path, and every jar in front of the
+     * right entry is opened on the way, which takes a descriptor it does not have: with the test JVM's path (JUnit, Lincheck and their
      * dependencies) the child's echo tasks failed to load Spindle's end-of-stream classes, never closed their
      * sockets, and the server never recovered.
      */
     private static String childClassPath() {
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(e -> new java.io.File(e).isDirectory() || e.contains("jctools"))
+                .filter(e -> {
+                    java.io.File f = new java.io.File(e);
+                    // Spindle's classes: directories under the reactor, its module jars once packaged (verify).
+                    return f.isDirectory() || f.getName().startsWith("spindle-") || f.getName().startsWith("jctools-");
+                })
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
