@@ -196,7 +196,7 @@ public final class Scheduler implements TaskScheduler {
         }
         if (local) {
             w.spawnedLocal++;
-            w.scheduleLocal(task, false);
+            w.spawnLocal(task);
         } else {
             spawned.increment();
             inject.push(task);
@@ -441,7 +441,11 @@ public final class Scheduler implements TaskScheduler {
                 continue;
             }
             long polls = w.polls; // racy read of the owner's counter: a hint
-            if (polls == pollsAtLastCheck[i] && w.hasLocalWork()) {
+            boolean stuck = polls == pollsAtLastCheck[i] && w.hasLocalWork();
+            if (w.stalled != stuck) {
+                w.stalled = stuck; // volatile; read by searchers before they take its LIFO slot
+            }
+            if (stuck) {
                 notifyParked();
             }
             pollsAtLastCheck[i] = polls;

@@ -29,8 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * A task woken by the task running on this worker goes to the LIFO slot, so message passing between two
  * tasks runs hot in cache; the displaced occupant goes to the queue. Polls from the slot in a row are capped
  * ({@code maxLifoPollsPerTick}, 3 as in Tokio, whose two ping-ponging tasks once starved everything else):
- * past the cap the slot's task goes to the back of the queue. Stealers may take the slot's task when this
- * worker's queue is empty, so a task cannot be stranded there while this worker is stuck in a long poll.
+ * past the cap the slot's task goes to the back of the queue. The slot's task is this worker's next poll, so
+ * searchers leave it alone, except when the stranded-work watch has marked this worker {@link #stalled} (stuck
+ * in a long poll with local work): then a searcher may take it, so a task is not stranded there for longer
+ * than a watch period ({@link Scheduler#STRANDED_WORK_CHECK_NANOS}).
  * The slot is written by the owner (release) and emptied by the owner or a stealer with a CAS.
  *
  * <h2>Faults</h2>
@@ -47,21 +49,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Worker implements Runnable {
     /**
-     * Steal rounds over all other workers before parking. A few rounds catch work that another worker is
-     * about to push (spawn bursts) without the cost of a park/unpark (tens of microseconds); more would
-     * burn CPU on an idle runtime.
+     * After a failed steal pass (and a look at the event driver), how many times a searcher re-reads the other
+     * queues' indices before it parks. A blind spin costs every request it delays: work that arrives as I/O is
+     * not in any queue until somebody polls the selector, so spinning only delays it (a 50 us spin here once
+     * cost the one-connection echo 40 % of its throughput and most of a core). What a spin can catch is a push
+     * by another worker in the next microsecond or so (a spawn burst, a ping-pong partner); 64 reads of the
+     * indices with a pause between them take a few microseconds, well under a park/unpark round trip.
+     * Only index reads: they do not pull the victims' hot lines (LIFO slot, counters) into our cache.
      */
-    private static final int SEARCH_ROUNDS = 3;
-
-    /**
-     * After the steal rounds fail, a searcher keeps looking this long before it parks. Waking a parked
-     * thread costs a system call and tens of microseconds of latency on the waking side; work often
-     * arrives again within that time (request/response, a task chain hopping threads, a burst of spawns
-     * from outside), and a searcher that is still spinning takes it with no wake-up at all. Only searchers
-     * spin (at most half the workers), only on the way from busy to idle, so an idle runtime still uses no
-     * CPU. 50 us, about the cost of one park/unpark round trip on a virtualised machine.
-     */
-    static final long SPIN_BEFORE_PARK_NANOS = 50_000L;
+    static final int SEARCH_SPINS = 64;
 
     /**
      * Iterations of the loop in a row that may throw before this worker gives up and fails the runtime. One
@@ -96,6 +92,12 @@ final class Worker implements Runnable {
 
     @SuppressWarnings("unused")
     private Task<?> lifo; // accessed through LIFO (see class doc)
+    /**
+     * Set by the stranded-work watch when this worker made no poll for a whole watch period while holding local
+     * work; cleared by the watch once it polls again. Only then may searchers take the LIFO slot's task. Written
+     * only by the driver owner (one at a time; ownership passes through the driver CAS), read by searchers.
+     */
+    volatile boolean stalled;
 
     /** Ticks left until the next maintenance step / inject-queue check: countdowns, not '%' (a division per tick). */
     private int untilMaintenance;
@@ -164,6 +166,25 @@ final class Worker implements Runnable {
             } else {
                 LIFO.setRelease(this, task); // a stealer took prev; the slot is ours again
             }
+        } else {
+            pushLocal(task);
+        }
+        if (shouldNotifyOthers()) {
+            scheduler.notifyParkedFromWorker();
+        } else {
+            scheduler.ensureWatcher();
+        }
+    }
+
+    /**
+     * Owner only: queues a task spawned by the task running here. Into the LIFO slot when it is free, so a chain
+     * of tasks that each spawn the next stays on this core, hot in cache, instead of being stolen across cores
+     * (each hop a cache miss and often a wake-up); behind the slot's occupant otherwise, never displacing it (a
+     * burst of spawns still runs in spawn order from the queue, where the others can steal it).
+     */
+    void spawnLocal(Task<?> task) {
+        if (!firingTimers && config.maxLifoPollsPerTick() > 0 && LIFO.getAcquire(this) == null) {
+            LIFO.setRelease(this, task); // publishes the task (stealers' getAcquire); only the owner fills the slot
         } else {
             pushLocal(task);
         }
@@ -374,7 +395,13 @@ final class Worker implements Runnable {
         return inject.popBatch(n - 1, queue, overflowSink);
     }
 
-    /** Steals from other workers (and finally the inject queue) as a searcher. */
+    /**
+     * Looks for work as a searcher (at most half the workers search at once, see {@link Idle}): one steal pass
+     * over the other workers and the inject queue; then, if nobody owns the event driver, one non-blocking poll
+     * of it, so that I/O that became ready while we were busy turns into work here and now; then a short spin
+     * that only reads queue indices ({@link #SEARCH_SPINS}), with one more pass if it saw something. Returns null
+     * to park. A worker with nothing to do therefore burns a few microseconds, not a core.
+     */
     private Task<?> search() {
         if (!searching) {
             if (!scheduler.idle.transitionToSearching()) {
@@ -382,48 +409,78 @@ final class Worker implements Runnable {
             }
             searching = true;
         }
-        Worker[] all = scheduler.workers;
-        int n = all.length;
-        long spinUntil = 0;
-        for (int round = 0; ; round++) {
-            if (round >= SEARCH_ROUNDS) {
-                long now = System.nanoTime();
-                if (spinUntil == 0) {
-                    spinUntil = now + SPIN_BEFORE_PARK_NANOS;
-                } else if (now - spinUntil >= 0) {
-                    return null;
-                }
+        Task<?> t = stealPass();
+        if (t != null) {
+            return t;
+        }
+        EventDriver events = scheduler.activeEventDriver();
+        if (events != null && scheduler.tryAcquireDriver(this)) {
+            try {
+                pollDriver(events, false, 0, "polling for events while searching");
+            } finally {
+                scheduler.releaseDriver(this);
             }
-            int start = nextRandom(n);
-            for (int i = 0; i < n; i++) {
-                Worker victim = all[(start + i) % n];
-                if (victim == this) {
-                    continue;
-                }
-                Task<?> t = victim.queue.stealInto(queue);
-                if (t == null && victim.queue.isEmpty()) {
-                    t = victim.stealLifo();
-                    if (t != null) {
-                        steals++;
-                        stolenTasks++;
-                        return t;
-                    }
-                }
-                if (t != null) {
-                    steals++;
-                    stolenTasks += 1 + queue.len();
-                    return t;
-                }
+            t = takeLifo(); // dispatched wakes landed in our own queue (firingTimers: at its back)
+            if (t == null) {
+                t = queue.pop();
             }
-            Task<?> t = takeInjectBatch();
             if (t != null) {
                 return t;
+            }
+        }
+        for (int i = 0; i < SEARCH_SPINS; i++) {
+            Thread.onSpinWait();
+            if (anyQueuedElsewhere()) {
+                return stealPass();
             }
             if (scheduler.isTerminating()) {
                 return null;
             }
-            Thread.onSpinWait();
         }
+        return null;
+    }
+
+    /** One pass: every other worker's queue (from a random start), a stalled worker's LIFO slot, the inject queue. */
+    private Task<?> stealPass() {
+        Worker[] all = scheduler.workers;
+        int n = all.length;
+        int start = nextRandom(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = all[(start + i) % n];
+            if (victim == this) {
+                continue;
+            }
+            Task<?> t = victim.queue.stealInto(queue);
+            if (t != null) {
+                steals++;
+                stolenTasks += 1 + queue.len();
+                return t;
+            }
+            // The LIFO slot belongs to its worker, which runs it next; take it only from a worker the stranded-work
+            // watch found stuck in a long poll (Scheduler.rescueStrandedWork), never from a busy one.
+            if (victim.stalled && victim.queue.isEmpty()) {
+                t = victim.stealLifo();
+                if (t != null) {
+                    steals++;
+                    stolenTasks++;
+                    return t;
+                }
+            }
+        }
+        return takeInjectBatch();
+    }
+
+    /** Whether another worker's queue or the inject queue holds work: index reads only. */
+    private boolean anyQueuedElsewhere() {
+        if (!scheduler.inject.isEmpty()) {
+            return true;
+        }
+        for (Worker w : scheduler.workers) {
+            if (w != this && !w.queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int nextRandom(int bound) {
