@@ -363,6 +363,11 @@ report_machine() { # title
     echo "- machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)," \
         "$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- JDK: $JAVA_VERSION ($JAVA)"
+    # Servers that park between requests pay this per request at low concurrency; compare reports only if it
+    # agrees (see WakeLatencyProbe).
+    local wake
+    wake=$("$JAVA" -cp "$JAR" dev.spindle.perf.net.WakeLatencyProbe 2>/dev/null)
+    echo "- idle thread wake-up latency (WakeLatencyProbe, µs): ${wake:-probe failed}"
 }
 
 # The commit, the command line and the run's settings.
