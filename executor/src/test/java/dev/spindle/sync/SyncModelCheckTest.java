@@ -8,6 +8,9 @@ import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static dev.spindle.ModelChecks.check;
+import static dev.spindle.ModelChecks.join;
+
 /**
  * Model checks of the wake-up handshakes with Lincheck's general-purpose model checker: for the interleavings
  * it explores, "a poll returned Pending, then the other side made progress" must end with the waker woken (no
@@ -185,20 +188,5 @@ class SyncModelCheckTest {
         b.start();
         join(a);
         join(b);
-    }
-
-    /** Plain check: Lincheck's instrumentation calls equals() on objects, which AssertJ assertions refuse. */
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

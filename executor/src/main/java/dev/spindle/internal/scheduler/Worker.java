@@ -169,6 +169,14 @@ final class Worker implements Runnable {
         } else {
             pushLocal(task);
         }
+        afterLocalSchedule();
+    }
+
+    /**
+     * After queueing here: share the work if there is more than one task to share, else make sure the
+     * stranded-work watch runs in case this worker then stalls in a long poll.
+     */
+    private void afterLocalSchedule() {
         if (shouldNotifyOthers()) {
             scheduler.notifyParkedFromWorker();
         } else {
@@ -188,11 +196,7 @@ final class Worker implements Runnable {
         } else {
             pushLocal(task);
         }
-        if (shouldNotifyOthers()) {
-            scheduler.notifyParkedFromWorker();
-        } else {
-            scheduler.ensureWatcher();
-        }
+        afterLocalSchedule();
     }
 
     private void pushLocal(Task<?> task) {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
 import static dev.spindle.internal.scheduler.QueueTestTasks.task;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Lincheck model checks of the idle protocol ({@link Idle}) with the real {@link InjectQueue}: a foreign
@@ -258,14 +259,6 @@ class IdleModelCheckTest {
             f.setAccessible(true);
             return f.get(idle);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
     }

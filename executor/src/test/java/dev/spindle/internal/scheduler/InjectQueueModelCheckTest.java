@@ -10,6 +10,7 @@ import java.util.List;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
 import static dev.spindle.internal.scheduler.QueueTestTasks.task;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link InjectQueue} (the JCTools MPSC queue behind a consumer lock) fed
@@ -128,13 +129,5 @@ class InjectQueueModelCheckTest {
             }
             check(seen[2] == 0, "task 2 was not spilled but was obtained");
         });
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

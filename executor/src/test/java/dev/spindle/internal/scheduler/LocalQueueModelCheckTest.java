@@ -10,6 +10,7 @@ import java.util.List;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
 import static dev.spindle.internal.scheduler.QueueTestTasks.task;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Loom-style model checks of {@link LocalQueue} at capacity 4 (after Tokio's
@@ -73,14 +74,6 @@ class LocalQueueModelCheckTest {
         }
         for (int i = 0; i < pushed; i++) {
             check(seen[i] == 1, "task " + i + " obtained " + seen[i] + " times; logs: " + all);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.spindle.ModelChecks.check;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Model checks the {@link Parker} state-word handshake with Lincheck's general-purpose model checker: in every
@@ -106,21 +108,6 @@ class ParkerModelCheckTest {
             f.setAccessible(true);
             return f.getInt(p);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-    
-    /** Plain check: Lincheck's instrumentation calls equals() on objects, which AssertJ assertions refuse. */
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
     }

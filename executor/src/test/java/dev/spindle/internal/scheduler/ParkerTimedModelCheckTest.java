@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link Parker}'s timed park and of {@link Parker#parkInDriver} (see
@@ -112,14 +113,6 @@ class ParkerTimedModelCheckTest {
             f.setAccessible(true);
             return f.getInt(p);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.spindle.internal.task.TaskStateHarness.check;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link Task#run} (not the state machine alone, see
@@ -168,16 +169,6 @@ class TaskRunModelCheckTest {
         Thread t = new Thread(r);
         t.start();
         return t;
-    }
-
-    private static void join(Thread... ts) {
-        for (Thread t : ts) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     /**

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static dev.spindle.internal.task.TaskStateHarness.check;
+import static dev.spindle.ModelChecks.join;
 
 /**
  * Lincheck model checks of the {@link TaskState} transitions: wakers, an aborter and two workers race; every
@@ -20,16 +21,6 @@ class TaskStateModelCheckTest {
         Thread t = new Thread(r);
         t.start();
         return t;
-    }
-
-    private static void join(Thread... ts) {
-        for (Thread t : ts) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     /** Two wakers, two workers; the future never completes. */
