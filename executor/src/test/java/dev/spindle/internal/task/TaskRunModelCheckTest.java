@@ -120,14 +120,8 @@ class TaskRunModelCheckTest {
 
         /** A worker: takes a queued copy if any and runs it. */
         boolean tryRunOne() {
-            for (;;) {
-                int q = queued.get();
-                if (q == 0) {
-                    return false;
-                }
-                if (queued.compareAndSet(q, q - 1)) {
-                    break;
-                }
+            if (!TaskStateHarness.takeQueued(queued)) {
+                return false;
             }
             runs.incrementAndGet();
             Task.RunOutcome outcome = task.run(cx);

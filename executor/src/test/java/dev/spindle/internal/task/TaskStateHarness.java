@@ -98,16 +98,23 @@ final class TaskStateHarness {
         }
     }
 
-    /** A worker: takes a queued copy if there is one and runs it. Returns false if none was queued. */
-    boolean tryRunOne() {
+    /** Takes one queued copy off {@code queued} (a count of copies in a run queue); false if there was none. */
+    static boolean takeQueued(java.util.concurrent.atomic.AtomicInteger queued) {
         for (;;) {
             int q = queued.get();
             if (q == 0) {
                 return false;
             }
             if (queued.compareAndSet(q, q - 1)) {
-                break;
+                return true;
             }
+        }
+    }
+
+    /** A worker: takes a queued copy if there is one and runs it. Returns false if none was queued. */
+    boolean tryRunOne() {
+        if (!takeQueued(queued)) {
+            return false;
         }
         runs.incrementAndGet();
         switch (state.transitionToRunning()) {
