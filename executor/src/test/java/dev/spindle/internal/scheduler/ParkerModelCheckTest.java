@@ -101,8 +101,11 @@ class ParkerModelCheckTest {
         });
     }
 
-    /** Parker's private state word (0 EMPTY, 1 PARKED, 2 NOTIFIED), read reflectively. */
-    private static int state(Parker p) {
+    /**
+     * Parker's private state word (0 EMPTY, 1 PARKED, 2 NOTIFIED, 3 PARKED_IN_DRIVER), read reflectively; also used
+     * by {@link ParkerTimedModelCheckTest}.
+     */
+    static int state(Parker p) {
         try {
             java.lang.reflect.Field f = Parker.class.getDeclaredField("state");
             f.setAccessible(true);

@@ -47,7 +47,7 @@ class ParkerTimedModelCheckTest {
             u.start();
             join(o);
             join(u);
-            int s = state(parker[0]);
+            int s = ParkerModelCheckTest.state(parker[0]);
             if (returned[0]) {
                 check(s == 0, "park(timeout) reported the unpark but left state " + s);
             } else {
@@ -101,19 +101,8 @@ class ParkerTimedModelCheckTest {
             join(u);
             check(!driver.blockedForever, "the owner blocked in poll(-1) and the unpark never woke it");
             check(driver.polls.get() <= 1, "polled " + driver.polls + " times");
-            int s = state(parker[0]);
+            int s = ParkerModelCheckTest.state(parker[0]);
             check(s == 0, "one unpark, consumed by parkInDriver (directly or by its poll returning): state " + s);
         });
-    }
-
-    /** Parker's private state word (0 EMPTY, 1 PARKED, 2 NOTIFIED, 3 PARKED_IN_DRIVER), read reflectively. */
-    private static int state(Parker p) {
-        try {
-            java.lang.reflect.Field f = Parker.class.getDeclaredField("state");
-            f.setAccessible(true);
-            return f.getInt(p);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
     }
 }
