@@ -27,9 +27,13 @@ import java.nio.channels.SocketChannel;
  * the reactor is blocked in select ({@code selecting}, a Dekker pair with the queue).
  *
  * <h2>Level-triggered selector</h2>
- * Java's selector reports a ready channel on every select for as long as it is ready. Interest in an op is
- * therefore kept only while a task waits for it: it is added when a task asks, and removed as soon as the
- * op is reported. A ready socket that nobody reads does not make select return in a loop.
+ * Java's selector reports a ready channel on every select for as long as it is ready, so interest must not stay
+ * in a key that nobody reads. Write interest (OP_WRITE/OP_CONNECT) is kept only while a task waits for it: it is
+ * added when a task asks, and removed as soon as the op is reported. Read interest (OP_READ/OP_ACCEPT) stays
+ * armed while tasks use it, so a connection that reads, would block and waits again costs no
+ * {@code epoll_ctl} and no selector wake-up; it is dropped at the first event that finds nobody waiting and
+ * nobody reading ({@link ScheduledIo}, "lazy disarm", which also argues that a ready socket that nobody reads
+ * is reported at most twice: select does not return in a loop).
  *
  * <h2>Keys cancelled under our feet</h2>
  * A stream or listener may be closed on another thread at any moment; closing cancels its key, and the JDK then
@@ -170,12 +174,19 @@ public final class IoDriver implements EventDriver {
                 nio |= writeOp(key);
             }
             try {
-                key.interestOps(key.interestOps() | nio);
+                int cur = key.interestOps();
+                if ((cur | nio) != cur) { // a request that finds its interest still armed changes nothing
+                    key.interestOps(cur | nio);
+                }
             } catch (CancelledKeyException closedMeanwhile) {
                 // Closed on another thread after isValid(): the closer marks the record closed; wake the waiters
                 // in case they registered after that (they then see CLOSED), and go on with the other records.
                 countCancelledKeyRace();
                 sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+                continue;
+            }
+            if ((ops & ScheduledIo.READABLE) != 0) {
+                sio.armRead(); // after the interest is in the key: tasks that see it armed stop asking
             }
         }
     }
@@ -194,27 +205,29 @@ public final class IoDriver implements EventDriver {
     }
 
     /**
-     * Turns one selected key into readiness bits and wakes. Called by the selector for each ready key
+     * Turns one selected key into readiness bits and wakes, then drops the interest that
+     * {@link ScheduledIo#dispatch} says nobody uses any more. Called by the selector for each ready key
      * ({@code select(Consumer)}): unlike iterating {@code selectedKeys()}, that adds nothing to a hash set
      * and makes no iterator, so a select allocates nothing.
      */
     void onSelected(SelectionKey key) {
         ScheduledIo sio = (ScheduledIo) key.attachment();
-        int ready;
         try {
             if (!key.isValid()) {
                 sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
                 return;
             }
-            ready = key.readyOps();
-            dropInterest(key, ready);
+            int drop = sio.dispatch(readinessBits(key.readyOps()));
+            if (drop != 0) {
+                // A task woken above may already have asked for interest again: this thread applies that request
+                // only after this drop (applyInterest, before the next select), so the request wins.
+                dropInterest(key, drop);
+            }
         } catch (CancelledKeyException closedMeanwhile) {
             // Closed on another thread after isValid() (see the class comment): wake both directions to see it.
             countCancelledKeyRace();
             sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
-            return;
         }
-        sio.setReadiness(readinessBits(ready));
     }
 
     private static int readinessBits(int ready) {
@@ -229,19 +242,22 @@ public final class IoDriver implements EventDriver {
     }
 
     /**
-     * Interest only while somebody waits: drops every op of the directions that fired, not only the ops
-     * reported, so that no op is left behind that the selector would keep polling.
+     * Drops every op of the directions given ({@link ScheduledIo} bits), not only the ops reported, so that no
+     * op is left behind that the selector would keep polling (OP_CONNECT on a connected socket: see
+     * {@link #writeOp}).
      */
-    private static void dropInterest(SelectionKey key, int ready) {
-        int bits = readinessBits(ready);
+    private static void dropInterest(SelectionKey key, int directions) {
         int drop = 0;
-        if ((bits & ScheduledIo.READABLE) != 0) {
+        if ((directions & ScheduledIo.READABLE) != 0) {
             drop |= SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
         }
-        if ((bits & ScheduledIo.WRITABLE) != 0) {
+        if ((directions & ScheduledIo.WRITABLE) != 0) {
             drop |= SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
         }
-        key.interestOps(key.interestOps() & ~drop);
+        int cur = key.interestOps();
+        if ((cur & drop) != 0) {
+            key.interestOps(cur & ~drop);
+        }
     }
 
     @Override
