@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.reflect.Field;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.SelectorProvider;
@@ -31,18 +32,34 @@ import java.util.function.Consumer;
  *       then take the waker): the task sees the readiness or its waker is woken.</li>
  *   <li>{@code clearReadiness} by tick: an event that arrives after the observation being cleared is never
  *       erased.</li>
+ *   <li>Lazy disarm of read interest: a task that reads the last data, would block, clears readiness and waits
+ *       again, racing the reactor that reports the same (level-triggered) readiness once more with nobody
+ *       waiting and drops read interest unless the event was used. Here the selector has one {@link ModelKey}
+ *       over a modelled socket (a "readable" flag), and the real {@code applyInterest}/{@code onSelected} run on
+ *       it. Afterwards the peer sends more data: a task left Pending must be woken by it (its waker taken
+ *       by a report, or its interest (re)requested), and data that nobody reads must be reported at most twice
+ *       (no busy loop).</li>
  * </ul>
- * Not covered: the selection keys themselves (interestOps, {@code onSelected}), {@code channelClosed}'s
- * Dekker pair with the key cancellation inside the JDK's select, and anything that needs a real selector.
+ * Not covered: {@code channelClosed}'s Dekker pair with the key cancellation inside the JDK's select, and
+ * anything that needs a real selector.
  */
 @Timeout(120)
 class IoDriverModelCheckTest {
     private static final int INVOCATIONS = 400;
 
-    /** A selector with no keys that follows the wakeup contract (see class doc). */
+    /**
+     * A selector that follows the wakeup contract (see class doc), with no keys or with one {@link ModelKey}
+     * ({@link #key}), which {@code selectNow} reports while its interest holds OP_READ and {@link #readable} is
+     * set: a level-triggered socket.
+     */
     static final class StubSelector extends Selector {
         final AtomicBoolean wakeupPending = new AtomicBoolean();
         final AtomicInteger selects = new AtomicInteger();
+        /** The modelled socket holds unread data. */
+        final AtomicBoolean readable = new AtomicBoolean();
+        /** Times {@link #key} was reported. */
+        final AtomicInteger reports = new AtomicInteger();
+        volatile ModelKey key;
         volatile Thread racer;
         volatile boolean blockedForever;
         volatile boolean interestPendingWhenBlocked;
@@ -71,6 +88,13 @@ class IoDriverModelCheckTest {
         public int selectNow(Consumer<SelectionKey> action) {
             selects.incrementAndGet();
             wakeupPending.set(false); // a selectNow clears a pending wakeup, as the JDK's does
+            ModelKey k = key;
+            if (k != null && (k.interestOps() & SelectionKey.OP_READ) != 0 && readable.get()) {
+                k.readyOps = SelectionKey.OP_READ;
+                reports.incrementAndGet();
+                action.accept(k);
+                return 1;
+            }
             return 0;
         }
 
@@ -117,6 +141,95 @@ class IoDriverModelCheckTest {
 
         @Override
         public void close() {
+        }
+    }
+
+    /** A valid key of a {@link ModelChannel} whose interest and ready sets are plain fields. */
+    static final class ModelKey extends SelectionKey {
+        final ModelChannel channel = new ModelChannel();
+        volatile int interestOps;
+        volatile int readyOps;
+
+        @Override
+        public SelectableChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public Selector selector() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isValid() {
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public int interestOps() {
+            return interestOps;
+        }
+
+        @Override
+        public SelectionKey interestOps(int ops) {
+            interestOps = ops;
+            return this;
+        }
+
+        @Override
+        public int readyOps() {
+            return readyOps;
+        }
+    }
+
+    /** A channel that is only something to have valid ops (read and write, like a socket that is connected). */
+    static final class ModelChannel extends SelectableChannel {
+        @Override
+        public SelectorProvider provider() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int validOps() {
+            return SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+        }
+
+        @Override
+        public boolean isRegistered() {
+            return true;
+        }
+
+        @Override
+        public SelectionKey keyFor(Selector sel) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SelectionKey register(Selector sel, int ops, Object att) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SelectableChannel configureBlocking(boolean block) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isBlocking() {
+            return false;
+        }
+
+        @Override
+        public Object blockingLock() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseChannel() {
         }
     }
 
@@ -204,6 +317,153 @@ class IoDriverModelCheckTest {
                 check(!ScheduledIo.isPending(ev[1]) || waker.wakes.get() == 1,
                         "the event after the observed tick was erased: second poll Pending, wakes " + waker.wakes);
             }
+        });
+    }
+
+    /** What one poll of the modelled {@code TcpStream.pollRead} returned. */
+    private static final int DATA = 1;
+    private static final int PENDING = 2;
+    private static final int SPUN = 3;
+
+    /**
+     * {@code TcpStream.pollRead} over the modelled socket: poll readiness; read (take the data, if any); if that
+     * would block, clear the readiness seen and poll again. Returns DATA or PENDING. Each retry follows a newer
+     * event, of which this model has at most two, so more than three rounds is a spin (SPUN). Results are
+     * checked by the main thread: an assertion thrown in a racing thread would only end that thread.
+     */
+    private static int read(ScheduledIo sio, Context cx, AtomicBoolean readable) {
+        for (int round = 0; round < 4; round++) {
+            long ev = sio.pollReady(cx, ScheduledIo.READABLE);
+            if (ScheduledIo.isPending(ev)) {
+                return PENDING;
+            }
+            if (readable.getAndSet(false)) {
+                return DATA;
+            }
+            sio.clearReadiness(ev, ScheduledIo.READABLE); // the read would block
+        }
+        return SPUN; // readiness kept coming back with nothing to read
+    }
+
+    /** A driver over a {@link StubSelector} holding one {@link ModelKey} for {@code sio}'s channel. */
+    private static ScheduledIo modelSocket(StubSelector selector, IoDriver driver) {
+        ModelKey key = new ModelKey();
+        ScheduledIo sio = new ScheduledIo(null, driver);
+        key.attach(sio);
+        sio.key = key;
+        selector.key = key;
+        return sio;
+    }
+
+    /**
+     * The task after the race, run as the executor would run it: while it was woken since its last poll, or its
+     * last poll returned data (an echo reads again), it polls again. Returns its last result; sets
+     * {@code wakes[0]} to the waker's count just before that last poll.
+     */
+    private static int runWhileWoken(ScheduledIo sio, Context cx, StubSelector selector, CountingWaker waker,
+                                     int last, int[] wakes) {
+        while (last == DATA || waker.wakes.get() > wakes[0]) {
+            wakes[0] = waker.wakes.get();
+            last = read(sio, cx, selector.readable);
+            check(last != SPUN, "pollRead spun");
+        }
+        return last;
+    }
+
+    /**
+     * The peer sends more data and nobody reads it (the task is not run again): a task whose last poll was
+     * Pending must be woken, and the key must be reported at most twice (to a waiter, then once more with
+     * nobody waiting, which drops the interest); never in a loop.
+     */
+    private static void checkWokenAndNoBusyLoop(StubSelector selector, IoDriver driver, ScheduledIo sio,
+                                                CountingWaker waker, int lastRead, int wakesBeforeLastRead) {
+        selector.readable.set(true);
+        int reportsBefore = selector.reports.get();
+        for (int i = 0; i < 6; i++) {
+            driver.poll(0);
+        }
+        if (lastRead == PENDING) {
+            check(waker.wakes.get() > wakesBeforeLastRead, "lost wake: the task went Pending, new data arrived and"
+                    + " it was not woken (read interest " + (sio.readArmed() ? "armed" : "not armed")
+                    + ", key interest " + selector.key.interestOps + ", requested ops " + pendingOps(sio) + ")");
+        }
+        int reports = selector.reports.get() - reportsBefore;
+        check(reports <= 2, "busy loop: unread data reported " + reports + " times in 6 selects");
+    }
+
+    /**
+     * Lazy disarm racing drain-and-rewait. Before the race: the task waited, the reactor armed read interest,
+     * data came, the reactor woke the task and kept the interest armed. Race: the task reads the data, reads
+     * again (would block), clears readiness and waits again, while the reactor selects twice; since the data is
+     * unread until the task takes it, the reactor may report it again with nobody waiting and try to disarm (or
+     * report it after the task took it: epoll's answer is stale by the time it is dispatched). After the race
+     * the task runs while it was woken; then new data must wake it if its last poll was Pending, and unread data
+     * must not be reported in a loop.
+     */
+    @Test
+    void lazyDisarmRacingDrainAndRewait() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            StubSelector selector = new StubSelector();
+            IoDriver driver = new IoDriver(selector);
+            ScheduledIo sio = modelSocket(selector, driver);
+            CountingWaker waker = new CountingWaker();
+            Context cx = new Context(waker);
+            check(read(sio, cx, selector.readable) == PENDING, "nothing to read yet");
+            driver.poll(0); // applies the request: read interest armed
+            check(sio.readArmed(), "the applied request arms read interest");
+            selector.readable.set(true);
+            driver.poll(0); // reports the data to the waiting task, which is woken; interest stays armed
+            check(waker.wakes.get() == 1 && sio.readArmed(), "woken, interest kept");
+            // The waker slot is empty now: any wake during the race took the waker stored by the second read.
+            int[] wakes = {waker.wakes.get()};
+            int[] reads = new int[2];
+            Thread task = new Thread(() -> {
+                reads[0] = read(sio, cx, selector.readable); // takes the data
+                reads[1] = read(sio, cx, selector.readable); // would block: clear, wait again
+            });
+            Thread reactor = new Thread(() -> {
+                driver.poll(0);
+                driver.poll(0);
+            });
+            task.start();
+            reactor.start();
+            join(task);
+            join(reactor);
+            check(reads[0] == DATA, "the data is there: " + reads[0]);
+            check(reads[1] == PENDING, "nothing more to read: " + reads[1]);
+            int last = runWhileWoken(sio, cx, selector, waker, reads[1], wakes);
+            checkWokenAndNoBusyLoop(selector, driver, sio, waker, last, wakes[0]);
+        });
+    }
+
+    /**
+     * A task waiting for the first time (its poll stores the waker and requests interest) while data is already
+     * there and the reactor applies requests and selects: the request, its application (arming) and the report
+     * in any order. Afterwards, as above: the task runs while woken, then new data must wake it, without a loop.
+     */
+    @Test
+    void firstWaitRacingApplyAndReport() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            StubSelector selector = new StubSelector();
+            IoDriver driver = new IoDriver(selector);
+            ScheduledIo sio = modelSocket(selector, driver);
+            CountingWaker waker = new CountingWaker();
+            Context cx = new Context(waker);
+            selector.readable.set(true); // the peer has sent data; nothing is ready for the reactor yet
+            int[] first = new int[1];
+            Thread task = new Thread(() -> first[0] = read(sio, cx, selector.readable));
+            Thread reactor = new Thread(() -> {
+                driver.poll(0);
+                driver.poll(0);
+            });
+            task.start();
+            reactor.start();
+            join(task);
+            join(reactor);
+            check(first[0] == PENDING, "readiness before any interest was applied: " + first[0]);
+            int[] wakes = {0};
+            int last = runWhileWoken(sio, cx, selector, waker, first[0], wakes);
+            checkWokenAndNoBusyLoop(selector, driver, sio, waker, last, wakes[0]);
         });
     }
 
