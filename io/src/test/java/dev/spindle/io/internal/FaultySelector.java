@@ -8,11 +8,15 @@ import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A selector that fails on demand: a real selector underneath, and the next {@link #failSelects} select calls
  * throw {@link IOException} instead of selecting. Registration is delegated (the channel gets the real
- * selector's key), so readiness, interest and wakeups behave as in production.
+ * selector's key), so readiness, interest and wakeups behave as in production. It also counts the selects that
+ * ran ({@link #selects}) and the keys they reported to a {@code select(Consumer)} action ({@link #reported}), for
+ * tests that check the reactor does not spin.
  *
  * <p>Delegating registration makes the channel record the key twice (once per selector it thinks it is
  * registered with), so a channel closed here keeps its descriptor until the JVM exits: fine for a test that
@@ -21,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FaultySelector extends AbstractSelector {
     final AtomicInteger failSelects = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
+    final AtomicLong selects = new AtomicLong();
+    final AtomicLong reported = new AtomicLong();
     private final Selector real;
 
     FaultySelector() throws IOException {
@@ -33,6 +39,14 @@ final class FaultySelector extends AbstractSelector {
             failed.incrementAndGet();
             throw new IOException("injected failure of the selector");
         }
+        selects.incrementAndGet();
+    }
+
+    private Consumer<SelectionKey> counting(Consumer<SelectionKey> action) {
+        return k -> {
+            reported.incrementAndGet();
+            action.accept(k);
+        };
     }
 
     @Override
@@ -73,21 +87,21 @@ final class FaultySelector extends AbstractSelector {
     }
 
     @Override
-    public int select(java.util.function.Consumer<SelectionKey> action, long timeout) throws IOException {
+    public int select(Consumer<SelectionKey> action, long timeout) throws IOException {
         maybeFail();
-        return real.select(action, timeout);
+        return real.select(counting(action), timeout);
     }
 
     @Override
-    public int select(java.util.function.Consumer<SelectionKey> action) throws IOException {
+    public int select(Consumer<SelectionKey> action) throws IOException {
         maybeFail();
-        return real.select(action);
+        return real.select(counting(action));
     }
 
     @Override
-    public int selectNow(java.util.function.Consumer<SelectionKey> action) throws IOException {
+    public int selectNow(Consumer<SelectionKey> action) throws IOException {
         maybeFail();
-        return real.selectNow(action);
+        return real.selectNow(counting(action));
     }
 
     @Override
