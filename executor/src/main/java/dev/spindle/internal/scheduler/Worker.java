@@ -112,6 +112,8 @@ final class Worker implements Runnable {
      * not through the LIFO slot (which would run the last-fired timer first).
      */
     private boolean firingTimers;
+    /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[])}: firing allocates nothing. */
+    private final dev.spindle.internal.time.TimerEntry[] firedTimers = new dev.spindle.internal.time.TimerEntry[TimeDriver.FIRE_BATCH];
     /** Where a full local queue spills: bound once, so spilling allocates nothing. */
     private final Overflow overflowSink;
     /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
@@ -365,7 +367,7 @@ final class Worker implements Runnable {
     private void fireTimers(boolean blocking) {
         firingTimers = true;
         try {
-            timersFired += scheduler.time.fireDue(blocking);
+            timersFired += scheduler.time.fireDue(blocking, firedTimers);
         } finally {
             firingTimers = false;
         }

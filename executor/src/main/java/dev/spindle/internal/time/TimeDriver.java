@@ -3,7 +3,6 @@ package dev.spindle.internal.time;
 import dev.spindle.Waker;
 import dev.spindle.internal.task.FaultReporter;
 
-import java.util.ArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,15 +10,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * driver's creation.
  *
  * <h2>Who drives it</h2>
- * Workers call {@link #fireDue()} from their maintenance step (every few dozen ticks while busy) and from the
- * parking path, where the one worker that owns the driver sleeps until {@link #nextDeadlineNanos()}. When a
+ * Workers call {@link #fireDue(boolean, TimerEntry[])} from their maintenance step (every few dozen ticks while busy) and from the
+ * parking path, where the one worker that owns the driver sleeps until {@link #nanosUntilNext()}. When a
  * timer is inserted with a deadline earlier than the one the sleeper is waiting for, {@code onEarlierDeadline}
  * is run so that the scheduler can wake it.
  *
  * <h2>Concurrency</h2>
  * The wheel and every entry's links are guarded by {@code lock}. {@code nextDeadline} is a volatile copy of
  * the wheel's next expiration, written under the lock and read without it as a cheap "anything due?"
- * check. Wakers are called after the lock is released (a wake may take scheduler locks).
+ * check. Wakers are called after the lock is released (a wake may take scheduler locks), in batches of at most
+ * {@link #FIRE_BATCH}.
  */
 public final class TimeDriver {
     private static final long NANOS_PER_TICK = 1_000_000L;
@@ -105,49 +105,63 @@ public final class TimeDriver {
         return nextDeadline <= nowTick();
     }
 
-    /**
-     * Fires every due timer. Returns how many fired. If {@code blocking} is false and another thread holds
-     * the lock, returns 0 at once (a busy worker's maintenance must not wait).
-     */
+    /** Most timers fired per hold of the lock (see {@link #fireDue(boolean, TimerEntry[])}). */
+    public static final int FIRE_BATCH = 64;
+
+    /** {@link #fireDue(boolean, TimerEntry[])} with a batch array of its own (tests, one-off callers). */
     public int fireDue(boolean blocking) {
-        if (blocking) {
-            lock.lock();
-        } else if (!lock.tryLock()) {
-            return 0;
-        }
-        ArrayList<TimerEntry> batch = null;
-        try {
-            long now = nowTick();
-            if (nextDeadline > now) {
-                return 0;
+        return fireDue(blocking, new TimerEntry[FIRE_BATCH]);
+    }
+
+    /**
+     * Fires every due timer; returns how many fired. Takes up to {@code batch.length} due entries out of the wheel
+     * under the lock, lets go of it, wakes them (in deadline order: the wheel hands them out in that order), and
+     * comes back for more until none is due. So the lock is never held across wakes, registrations wait for one
+     * batch at most, and other workers can take batches of the same tick meanwhile. {@code batch} is the caller's
+     * scratch array (a worker's own, so firing allocates nothing); it is left cleared. If {@code blocking} is false
+     * and another thread holds the lock, returns at once (a busy worker's maintenance must not wait).
+     */
+    public int fireDue(boolean blocking, TimerEntry[] batch) {
+        int fired = 0;
+        for (;;) {
+            if (blocking) {
+                lock.lock();
+            } else if (!lock.tryLock()) {
+                return fired;
             }
-            ArrayList<TimerEntry> due = new ArrayList<>();
-            wheel.advance(now, due::add);
-            nextDeadline = wheel.nextExpiration();
-            batch = due;
-        } finally {
-            lock.unlock();
-        }
-        // A late driver (a loaded machine) may find several deadlines due at once: wake them in deadline
-        // order, so tasks observe timers in the order they were due. The deadlines are stable: the entries
-        // are out of the wheel. (The sort is skipped for the usual batch of one.)
-        if (batch.size() > 1) {
-            batch.sort(java.util.Comparator.comparingLong(e -> e.deadline));
-        }
-        for (TimerEntry e : batch) {
-            e.fired = true; // volatile write, then the waker read: Dekker with the owner's poll (see TimerEntry)
-            Waker w = e.waker;
-            if (w != null) {
-                try {
-                    w.wake();
-                } catch (Throwable failure) {
-                    // A waker that throws must not cost the rest of the batch its wakes: these entries are out
-                    // of the wheel already, and nobody would fire them again.
-                    FaultReporter.current().contain(FaultReporter.Kind.WAKER, "firing timers", failure);
+            int n = 0;
+            try {
+                long now = nowTick();
+                if (nextDeadline > now) {
+                    return fired;
+                }
+                for (TimerEntry e; n < batch.length && (e = wheel.poll(now)) != null; ) {
+                    batch[n++] = e;
+                }
+                nextDeadline = wheel.nextExpiration(); // elapsed (so "due") while entries wait in the pending list
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < n; i++) {
+                TimerEntry e = batch[i];
+                batch[i] = null;
+                e.fired = true; // volatile write, then the waker read: Dekker with the owner's poll (see TimerEntry)
+                Waker w = e.waker;
+                if (w != null) {
+                    try {
+                        w.wake();
+                    } catch (Throwable failure) {
+                        // A waker that throws must not cost the rest of the batch its wakes: these entries are out
+                        // of the wheel already, and nobody would fire them again.
+                        FaultReporter.current().contain(FaultReporter.Kind.WAKER, "firing timers", failure);
+                    }
                 }
             }
+            fired += n;
+            if (n < batch.length) {
+                return fired;
+            }
         }
-        return batch.size();
     }
 
     /**

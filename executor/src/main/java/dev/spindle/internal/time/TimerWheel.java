@@ -13,6 +13,11 @@ import java.util.function.Consumer;
  * {@code elapsed}; when that slot comes due, entries not yet expired are re-inserted and fall to lower
  * levels (cascading). Each level keeps a 64-bit occupancy mask, so finding the next due slot is a rotate
  * and a count of trailing zeros per level. Insert and remove are O(1).
+ *
+ * <h2>Expiring</h2>
+ * {@link #poll} hands out due entries one at a time, in deadline order: a due slot's expired entries move to a
+ * pending list first, so the driver can take a bounded batch under its lock, let go of the lock to wake them,
+ * and come back for more, without sorting and without allocating.
  */
 public final class TimerWheel {
     static final int LEVELS = 6;
@@ -20,9 +25,15 @@ public final class TimerWheel {
     private static final int SLOT_BITS = 6;
     /** Deadlines further out than this are clamped (the top level's range, ~2.2 years). */
     static final long MAX_DURATION = (1L << (SLOT_BITS * LEVELS)) - 1;
+    /** {@link TimerEntry#level} of an entry in the pending list. */
+    static final int PENDING = -2;
 
     private final TimerEntry[][] heads = new TimerEntry[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
+
+    /** Expired entries not yet returned by {@link #poll} (doubly linked through prev/next), in deadline order. */
+    private TimerEntry pendingHead;
+    private TimerEntry pendingTail;
     private long elapsed;
     private int size;
 
@@ -67,21 +78,34 @@ public final class TimerWheel {
         return true;
     }
 
-    /** Removes {@code e} if it is in the wheel. */
+    /** Removes {@code e} if it is in the wheel (in a slot, or expired and waiting in the pending list). */
     public void remove(TimerEntry e) {
         if (!e.inWheel) {
             return;
         }
-        if (e.prev != null) {
-            e.prev.next = e.next;
-        } else {
-            heads[e.level][e.slot] = e.next;
-            if (e.next == null) {
-                occupied[e.level] &= ~(1L << e.slot);
+        if (e.level == PENDING) {
+            if (e.prev != null) {
+                e.prev.next = e.next;
+            } else {
+                pendingHead = e.next;
             }
-        }
-        if (e.next != null) {
-            e.next.prev = e.prev;
+            if (e.next != null) {
+                e.next.prev = e.prev;
+            } else {
+                pendingTail = e.prev;
+            }
+        } else {
+            if (e.prev != null) {
+                e.prev.next = e.next;
+            } else {
+                heads[e.level][e.slot] = e.next;
+                if (e.next == null) {
+                    occupied[e.level] &= ~(1L << e.slot);
+                }
+            }
+            if (e.next != null) {
+                e.next.prev = e.prev;
+            }
         }
         e.prev = null;
         e.next = null;
@@ -89,8 +113,14 @@ public final class TimerWheel {
         size--;
     }
 
-    /** The earliest tick at which some slot is due, or {@code Long.MAX_VALUE} if the wheel is empty. */
+    /**
+     * The earliest tick at which some slot is due ({@link #elapsed()} while expired entries wait in the pending
+     * list), or {@code Long.MAX_VALUE} if the wheel is empty.
+     */
     public long nextExpiration() {
+        if (pendingHead != null) {
+            return elapsed;
+        }
         for (int level = 0; level < LEVELS; level++) {
             long d = nextExpiration(level);
             if (d != Long.MAX_VALUE) {
@@ -135,16 +165,42 @@ public final class TimerWheel {
     }
 
     /**
-     * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire}
-     * (already unlinked and marked not in the wheel). {@code expire} must not insert or remove entries:
-     * the batch being processed is detached from the wheel while it runs. Entries in due slots that are not yet expired are
-     * re-inserted at a lower level.
+     * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire} (already
+     * unlinked and marked not in the wheel), in deadline order. {@code expire} must not insert or remove entries.
+     * Afterwards {@link #elapsed()} is {@code now} (if it was not already later).
      */
     public void advance(long now, Consumer<TimerEntry> expire) {
-        if (now < elapsed) {
-            return;
+        for (TimerEntry e; (e = poll(now)) != null; ) {
+            expire.accept(e);
         }
+    }
+
+    /**
+     * The next entry whose deadline is {@code <= now}, unlinked and marked not in the wheel; or null when there is
+     * none, and then {@link #elapsed()} is {@code now} (if it was not already later). Entries come in deadline
+     * order (ties in any order), however late the caller is: the wheel moves one due slot at a time, to that
+     * slot's start (after Tokio's {@code Wheel::poll}). A due slot's entries whose deadline is its start move to
+     * the pending list, from which this returns them one by one (so a caller can stop after a batch and let go of
+     * its lock; they are still registered until returned: {@link #remove} takes them out); the others (a
+     * higher-level slot spans many ticks) are re-inserted relative to the slot's start, so they fall to lower
+     * levels and come due in their turn.
+     */
+    public TimerEntry poll(long now) {
         for (;;) {
+            TimerEntry e = pendingHead;
+            if (e != null) {
+                pendingHead = e.next;
+                if (pendingHead != null) {
+                    pendingHead.prev = null;
+                } else {
+                    pendingTail = null;
+                }
+                e.next = null;
+                e.level = -1;
+                e.inWheel = false;
+                size--;
+                return e;
+            }
             int dueLevel = -1;
             long due = Long.MAX_VALUE;
             for (int level = 0; level < LEVELS; level++) {
@@ -156,12 +212,14 @@ public final class TimerWheel {
                 }
             }
             if (dueLevel < 0 || due > now) {
-                elapsed = now;
-                return;
+                if (now > elapsed) {
+                    elapsed = now;
+                }
+                return null;
             }
             elapsed = Math.max(elapsed, due);
             int slot = (int) ((due >>> (dueLevel * SLOT_BITS)) & (SLOTS - 1));
-            TimerEntry e = heads[dueLevel][slot];
+            e = heads[dueLevel][slot];
             heads[dueLevel][slot] = null;
             occupied[dueLevel] &= ~(1L << slot);
             while (e != null) {
@@ -170,14 +228,30 @@ public final class TimerWheel {
                 e.next = null;
                 e.inWheel = false;
                 size--;
-                if (e.deadline <= now) {
-                    expire.accept(e);
-                } else if (!insert(e, e.deadline)) {
-                    expire.accept(e);
+                if (e.deadline <= elapsed) {
+                    appendPending(e);
+                } else {
+                    insert(e, e.deadline); // deadline > elapsed: succeeds, one level lower at least
                 }
                 e = next;
             }
         }
+    }
+
+    /** Queues an expired entry (taken out of its slot) for {@link #poll}; it stays registered meanwhile. */
+    private void appendPending(TimerEntry e) {
+        e.level = PENDING;
+        e.slot = -1;
+        e.prev = pendingTail;
+        e.next = null;
+        if (pendingTail != null) {
+            pendingTail.next = e;
+        } else {
+            pendingHead = e;
+        }
+        pendingTail = e;
+        e.inWheel = true;
+        size++;
     }
 
     static int levelFor(long elapsed, long when) {
