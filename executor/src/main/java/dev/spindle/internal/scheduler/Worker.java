@@ -112,7 +112,7 @@ final class Worker implements Runnable {
      * not through the LIFO slot (which would run the last-fired timer first).
      */
     private boolean firingTimers;
-    /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[])}: firing allocates nothing. */
+    /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[], int)}: firing allocates nothing. */
     private final dev.spindle.internal.time.TimerEntry[] firedTimers = new dev.spindle.internal.time.TimerEntry[TimeDriver.FIRE_BATCH];
     /** Where a full local queue spills: bound once, so spilling allocates nothing. */
     private final Overflow overflowSink;
@@ -367,7 +367,11 @@ final class Worker implements Runnable {
     private void fireTimers(boolean blocking) {
         firingTimers = true;
         try {
-            timersFired += scheduler.time.fireDue(blocking, firedTimers);
+            // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
+            int room = queue.capacity() - queue.len();
+            if (room > 0) {
+                timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
+            }
         } finally {
             firingTimers = false;
         }

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * every firer looks at every shard, so a worker stuck in a long poll does not hold back the timers of its shard.
  *
  * <h2>Who drives it</h2>
- * Workers call {@link #fireDue(boolean, TimerEntry[])} from their maintenance step (every few dozen polls while
+ * Workers call {@link #fireDue(boolean, TimerEntry[], int)} from their maintenance step (every few dozen polls while
  * busy, without blocking) and from the parking path, where the one worker that owns the driver sleeps until
  * {@link #nanosUntilNext()}. When a timer is inserted with a deadline earlier than the one the sleeper is
  * waiting for, {@code onEarlierDeadline} is run so that the scheduler can wake it.
@@ -34,7 +34,7 @@ public final class TimeDriver {
     @SuppressWarnings("unused")
     private static final Class<?>[] PRELOADED = {TimerEntry.class, dev.spindle.time.Sleep.class, Shard.class};
 
-    /** Most timers fired per hold of a shard's lock (see {@link #fireDue(boolean, TimerEntry[])}). */
+    /** Most timers fired per hold of a shard's lock (see {@link #fireDue(boolean, TimerEntry[], int)}). */
     public static final int FIRE_BATCH = 64;
 
     /**
@@ -160,9 +160,9 @@ public final class TimeDriver {
         return false;
     }
 
-    /** {@link #fireDue(boolean, TimerEntry[])} with a batch array of its own (tests, one-off callers). */
+    /** {@link #fireDue(boolean, TimerEntry[], int)} with a batch array of its own and no limit (tests). */
     public int fireDue(boolean blocking) {
-        return fireDue(blocking, new TimerEntry[FIRE_BATCH]);
+        return fireDue(blocking, new TimerEntry[FIRE_BATCH], Integer.MAX_VALUE);
     }
 
     /**
@@ -174,19 +174,24 @@ public final class TimeDriver {
      * worker's own, so firing allocates nothing); it is left cleared. If {@code blocking} is false, a shard whose
      * lock another thread holds is skipped (a busy worker's maintenance must not wait; the holder is registering
      * or firing, and the next maintenance or the driver owner comes back for it).
+     *
+     * <p>Fires at most {@code max} timers (at least one batch's worth is not promised: {@code max} may be small).
+     * The caller passes the room left in its run queue: timers that would not fit stay due in the wheel, where the
+     * next maintenance step (or another worker) finds them, instead of overflowing to the back of the inject queue,
+     * behind everything queued there (under a spawn burst, tens of thousands of tasks not yet polled once).
      */
-    public int fireDue(boolean blocking, TimerEntry[] batch) {
+    public int fireDue(boolean blocking, TimerEntry[] batch, int max) {
         int fired = 0;
         long now = nowTick();
-        for (;;) {
+        while (fired < max) {
             long tick = Math.min(nextDeadlineTick(), now); // a registration never adds a deadline <= now
             if (tick == Long.MAX_VALUE || tick > now) {
                 return fired;
             }
             boolean progress = false;
             for (Shard s : shards) {
-                if (s.nextDeadline <= tick) { // volatile; written under the shard's lock
-                    int n = fireShard(s, tick, blocking, batch);
+                if (fired < max && s.nextDeadline <= tick) { // volatile; written under the shard's lock
+                    int n = fireShard(s, tick, blocking, batch, max - fired);
                     if (n >= 0) {
                         progress = true;
                         fired += n;
@@ -197,15 +202,17 @@ public final class TimeDriver {
                 return fired; // every shard due at this tick was busy: try again later
             }
         }
+        return fired;
     }
 
     /**
-     * Fires the timers of {@code s} due at or before {@code upTo}, in batches (see {@link #fireDue}); returns how
-     * many, or -1 if {@code blocking} is false and the lock was taken.
+     * Fires at most {@code max} timers of {@code s} due at or before {@code upTo}, in batches (see {@link #fireDue});
+     * returns how many, or -1 if {@code blocking} is false and the lock was taken.
      */
-    private int fireShard(Shard s, long upTo, boolean blocking, TimerEntry[] batch) {
+    private int fireShard(Shard s, long upTo, boolean blocking, TimerEntry[] batch, int max) {
         int fired = 0;
         for (;;) {
+            int limit = Math.min(batch.length, max - fired);
             if (blocking) {
                 s.lock.lock();
             } else if (!s.lock.tryLock()) {
@@ -213,7 +220,7 @@ public final class TimeDriver {
             }
             int n = 0;
             try {
-                for (TimerEntry e; n < batch.length && (e = s.wheel.poll(upTo)) != null; ) {
+                for (TimerEntry e; n < limit && (e = s.wheel.poll(upTo)) != null; ) {
                     batch[n++] = e;
                 }
                 // Elapsed (so: still due) while entries wait in the wheel's pending list for the next batch.
@@ -237,7 +244,7 @@ public final class TimeDriver {
                 }
             }
             fired += n;
-            if (n < batch.length) {
+            if (n < limit || fired == max) {
                 return fired;
             }
         }
