@@ -368,10 +368,10 @@ final class Worker implements Runnable {
         firingTimers = true;
         try {
             // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
-            int room = queue.capacity() - queue.len();
-            if (room > 0) {
-                timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
-            }
+            // But one batch at least, even into a full queue (it overflows): a queue kept full by tasks that yield
+            // must not hold timers back for ever.
+            int room = Math.max(queue.capacity() - queue.len(), TimeDriver.FIRE_BATCH);
+            timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
         } finally {
             firingTimers = false;
         }
