@@ -4,6 +4,7 @@ import dev.spindle.Waker;
 import dev.spindle.internal.task.FaultReporter;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The runtime's timers: one {@link TimerWheel} per worker (a <em>shard</em>), each behind its own lock, with
@@ -50,7 +51,9 @@ public final class TimeDriver {
         }
     }
 
-    private final long originNanos = System.nanoTime();
+    /** {@link System#nanoTime()}, or a test's clock. */
+    private final LongSupplier clock;
+    private final long originNanos;
     private final Shard[] shards;
     private final Runnable onEarlierDeadline;
 
@@ -71,6 +74,13 @@ public final class TimeDriver {
 
     /** A driver with {@code shards} shards (one per worker). */
     public TimeDriver(int shards, Runnable onEarlierDeadline) {
+        this(shards, onEarlierDeadline, System::nanoTime);
+    }
+
+    /** For tests: a driver on {@code clock} (nanoseconds, {@link System#nanoTime()}-like) instead of the real time. */
+    TimeDriver(int shards, Runnable onEarlierDeadline, LongSupplier clock) {
+        this.clock = clock;
+        this.originNanos = clock.getAsLong();
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be >= 1, was " + shards);
         }
@@ -92,7 +102,7 @@ public final class TimeDriver {
 
     /** The current tick, rounded down. */
     public long nowTick() {
-        return (System.nanoTime() - originNanos) / NANOS_PER_TICK;
+        return (clock.getAsLong() - originNanos) / NANOS_PER_TICK;
     }
 
     /** {@link #register(TimerEntry, long, int)} in shard 0. */
@@ -134,16 +144,21 @@ public final class TimeDriver {
         return true;
     }
 
-    /** Removes {@code e} if registered (a cancelled sleep). */
-    public void deregister(TimerEntry e) {
+    /**
+     * Removes {@code e} if registered (a cancelled sleep). Returns true if it was still registered: then it will
+     * not fire. False if it was never registered or has been taken out to fire (its wake may still be under way).
+     */
+    public boolean deregister(TimerEntry e) {
         Shard s = e.shard;
         if (s == null) {
-            return; // never registered
+            return false; // never registered
         }
         s.lock.lock();
         try {
+            boolean registered = e.inWheel; // in a slot or in the pending list: not taken by a firer yet
             s.wheel.remove(e);
             s.nextDeadline = s.wheel.nextExpiration(); // volatile; only moves later (or stays): nobody to wake
+            return registered;
         } finally {
             s.lock.unlock();
         }
@@ -260,7 +275,7 @@ public final class TimeDriver {
             return -1;
         }
         long deadlineNanos = originNanos + next * NANOS_PER_TICK;
-        return Math.max(0, deadlineNanos - System.nanoTime());
+        return Math.max(0, deadlineNanos - clock.getAsLong());
     }
 
     /**
