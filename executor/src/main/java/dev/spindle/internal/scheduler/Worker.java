@@ -368,9 +368,9 @@ final class Worker implements Runnable {
         firingTimers = true;
         try {
             // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
-            // But one batch at least, even into a full queue (it overflows): a queue kept full by tasks that yield
-            // must not hold timers back for ever.
-            int room = Math.max(queue.capacity() - queue.len(), TimeDriver.FIRE_BATCH);
+            // But one at least, even into a full queue: a queue kept full by tasks that yield must not hold timers back
+            // for ever (that one's push moves half the queue to the inject queue, so the next step finds room).
+            int room = Math.max(queue.capacity() - queue.len(), 1);
             timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
         } finally {
             firingTimers = false;
