@@ -31,9 +31,11 @@ public final class TimerWheel {
     private final TimerEntry[][] heads = new TimerEntry[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
 
-    /** Expired entries not yet returned by {@link #poll} (doubly linked through prev/next), in deadline order. */
+    /**
+     * Expired entries not yet returned by {@link #poll} (doubly linked through prev/next). All due at one tick,
+     * {@code elapsed}: the wheel takes the next due slot only once this list is empty.
+     */
     private TimerEntry pendingHead;
-    private TimerEntry pendingTail;
     private long elapsed;
     private int size;
 
@@ -83,7 +85,7 @@ public final class TimerWheel {
         if (!e.inWheel) {
             return;
         }
-        if (e.level == PENDING) {
+        if (isPending(e)) {
             if (e.prev != null) {
                 e.prev.next = e.next;
             } else {
@@ -91,8 +93,6 @@ public final class TimerWheel {
             }
             if (e.next != null) {
                 e.next.prev = e.prev;
-            } else {
-                pendingTail = e.prev;
             }
         } else {
             if (e.prev != null) {
@@ -111,6 +111,16 @@ public final class TimerWheel {
         e.next = null;
         e.inWheel = false;
         size--;
+    }
+
+    /**
+     * Whether {@code e} (in the wheel) waits in the pending list: moved there from a higher level's slot (marked
+     * {@link #PENDING}), or one of a level-0 slot's entries, which go there as a whole list, unmarked (see
+     * {@link #poll}). A level-0 entry whose deadline is not after {@code elapsed} can only be such a one: an insert
+     * needs a deadline after {@code elapsed}, and the wheel moves past a level-0 tick only by taking its slot.
+     */
+    private boolean isPending(TimerEntry e) {
+        return e.level == PENDING || (e.level == 0 && e.deadline <= elapsed);
     }
 
     /**
@@ -189,13 +199,12 @@ public final class TimerWheel {
         for (;;) {
             TimerEntry e = pendingHead;
             if (e != null) {
-                pendingHead = e.next;
-                if (pendingHead != null) {
-                    pendingHead.prev = null;
-                } else {
-                    pendingTail = null;
+                TimerEntry next = e.next;
+                pendingHead = next;
+                if (next != null) {
+                    next.prev = null;
+                    e.next = null;
                 }
-                e.next = null;
                 e.level = -1;
                 e.inWheel = false;
                 size--;
@@ -222,36 +231,35 @@ public final class TimerWheel {
             e = heads[dueLevel][slot];
             heads[dueLevel][slot] = null;
             occupied[dueLevel] &= ~(1L << slot);
+            if (dueLevel == 0) {
+                // A level-0 slot is one tick: every entry in it is due now. The whole list becomes the pending list
+                // as it is, without touching its entries (each is touched once, when it is handed out); they keep
+                // level 0, which with their deadline tells remove() where they are (see isPending).
+                pendingHead = e;
+                continue;
+            }
             while (e != null) {
                 TimerEntry next = e.next;
                 e.prev = null;
                 e.next = null;
-                e.inWheel = false;
-                size--;
                 if (e.deadline <= elapsed) {
-                    appendPending(e);
+                    // Due at the slot's start: to the pending list (all of it is due at this same tick, so its order
+                    // does not matter: in at the head).
+                    e.level = PENDING;
+                    e.slot = -1;
+                    e.next = pendingHead;
+                    if (pendingHead != null) {
+                        pendingHead.prev = e;
+                    }
+                    pendingHead = e;
                 } else {
+                    e.inWheel = false;
+                    size--;
                     insert(e, e.deadline); // deadline > elapsed: succeeds, one level lower at least
                 }
                 e = next;
             }
         }
-    }
-
-    /** Queues an expired entry (taken out of its slot) for {@link #poll}; it stays registered meanwhile. */
-    private void appendPending(TimerEntry e) {
-        e.level = PENDING;
-        e.slot = -1;
-        e.prev = pendingTail;
-        e.next = null;
-        if (pendingTail != null) {
-            pendingTail.next = e;
-        } else {
-            pendingHead = e;
-        }
-        pendingTail = e;
-        e.inWheel = true;
-        size++;
     }
 
     static int levelFor(long elapsed, long when) {
