@@ -52,7 +52,7 @@ public final class Sleep implements Future<Void> {
             }
             TimeDriver d = currentDriver();
             TimerEntry e = new TimerEntry(cx.waker());
-            if (!d.register(e, deadlineNanos)) {
+            if (!d.register(e, deadlineNanos, Scheduler.currentWorkerIndex())) { // this worker's shard
                 done = true;
                 return Poll.readyNull();
             }

@@ -133,7 +133,7 @@ public final class Scheduler implements TaskScheduler {
         this.faults = new FaultReporter(config.threadNamePrefix());
         this.idle = new Idle(config.workers());
         this.owned = new OwnedTasks(config.workers());
-        this.time = new TimeDriver(this::wakeDriverOwner);
+        this.time = new TimeDriver(config.workers(), this::wakeDriverOwner); // a timer shard per worker
         this.workers = new Worker[config.workers()];
         this.pollsAtLastCheck = new long[config.workers()];
         for (int i = 0; i < workers.length; i++) {
@@ -165,6 +165,12 @@ public final class Scheduler implements TaskScheduler {
     public static Scheduler current() {
         Worker w = WorkerThread.currentWorker();
         return w == null ? null : w.scheduler;
+    }
+
+    /** The index of the worker running on the calling thread (its timer shard, see TimeDriver), or 0. */
+    public static int currentWorkerIndex() {
+        Worker w = WorkerThread.currentWorker();
+        return w == null ? 0 : w.index;
     }
 
     boolean isTerminating() {

@@ -112,6 +112,8 @@ final class Worker implements Runnable {
      * not through the LIFO slot (which would run the last-fired timer first).
      */
     private boolean firingTimers;
+    /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[], int)}: firing allocates nothing. */
+    private final dev.spindle.internal.time.TimerEntry[] firedTimers = new dev.spindle.internal.time.TimerEntry[TimeDriver.FIRE_BATCH];
     /** Where a full local queue spills: bound once, so spilling allocates nothing. */
     private final Overflow overflowSink;
     /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
@@ -365,7 +367,11 @@ final class Worker implements Runnable {
     private void fireTimers(boolean blocking) {
         firingTimers = true;
         try {
-            timersFired += scheduler.time.fireDue(blocking);
+            // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
+            // But one at least, even into a full queue: a queue kept full by tasks that yield must not hold timers back
+            // for ever (that one's push moves half the queue to the inject queue, so the next step finds room).
+            int room = Math.max(queue.capacity() - queue.len(), 1);
+            timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
         } finally {
             firingTimers = false;
         }

@@ -6,7 +6,7 @@ import dev.spindle.Waker;
  * One registered deadline. Linked into a slot of the {@link TimerWheel}.
  *
  * <p>{@code deadline}, {@code prev}, {@code next}, {@code level}, {@code slot} and {@code inWheel} are
- * guarded by the {@link TimeDriver}'s lock. {@code fired} and {@code waker} are volatile: the owner (the
+ * guarded by the lock of the {@link TimeDriver} shard it is registered in. {@code fired} and {@code waker} are volatile: the owner (the
  * future, on the task's thread) writes {@code waker} then reads {@code fired}; the driver writes
  * {@code fired} then reads {@code waker} (Dekker: one of them sees the other's write).
  */
@@ -17,6 +17,12 @@ public final class TimerEntry {
     int level = -1;
     int slot = -1;
     boolean inWheel;
+    /**
+     * The shard it was registered in (set by {@link TimeDriver#register} under the shard's lock; read by
+     * {@link TimeDriver#deregister}, which the owner calls after the poll that registered, on whatever thread polls
+     * it then: the task's state transitions order the two).
+     */
+    TimeDriver.Shard shard;
 
     volatile boolean fired;
     volatile Waker waker;

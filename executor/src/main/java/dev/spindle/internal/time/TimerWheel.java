@@ -13,6 +13,11 @@ import java.util.function.Consumer;
  * {@code elapsed}; when that slot comes due, entries not yet expired are re-inserted and fall to lower
  * levels (cascading). Each level keeps a 64-bit occupancy mask, so finding the next due slot is a rotate
  * and a count of trailing zeros per level. Insert and remove are O(1).
+ *
+ * <h2>Expiring</h2>
+ * {@link #poll} hands out due entries one at a time, in deadline order: a due slot's expired entries move to a
+ * pending list first, so the driver can take a bounded batch under its lock, let go of the lock to wake them,
+ * and come back for more, without sorting and without allocating.
  */
 public final class TimerWheel {
     static final int LEVELS = 6;
@@ -20,9 +25,17 @@ public final class TimerWheel {
     private static final int SLOT_BITS = 6;
     /** Deadlines further out than this are clamped (the top level's range, ~2.2 years). */
     static final long MAX_DURATION = (1L << (SLOT_BITS * LEVELS)) - 1;
+    /** {@link TimerEntry#level} of an entry in the pending list. */
+    static final int PENDING = -2;
 
     private final TimerEntry[][] heads = new TimerEntry[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
+
+    /**
+     * Expired entries not yet returned by {@link #poll} (doubly linked through prev/next). All due at one tick,
+     * {@code elapsed}: the wheel takes the next due slot only once this list is empty.
+     */
+    private TimerEntry pendingHead;
     private long elapsed;
     private int size;
 
@@ -67,21 +80,32 @@ public final class TimerWheel {
         return true;
     }
 
-    /** Removes {@code e} if it is in the wheel. */
+    /** Removes {@code e} if it is in the wheel (in a slot, or expired and waiting in the pending list). */
     public void remove(TimerEntry e) {
         if (!e.inWheel) {
             return;
         }
-        if (e.prev != null) {
-            e.prev.next = e.next;
-        } else {
-            heads[e.level][e.slot] = e.next;
-            if (e.next == null) {
-                occupied[e.level] &= ~(1L << e.slot);
+        if (isPending(e)) {
+            if (e.prev != null) {
+                e.prev.next = e.next;
+            } else {
+                pendingHead = e.next;
             }
-        }
-        if (e.next != null) {
-            e.next.prev = e.prev;
+            if (e.next != null) {
+                e.next.prev = e.prev;
+            }
+        } else {
+            if (e.prev != null) {
+                e.prev.next = e.next;
+            } else {
+                heads[e.level][e.slot] = e.next;
+                if (e.next == null) {
+                    occupied[e.level] &= ~(1L << e.slot);
+                }
+            }
+            if (e.next != null) {
+                e.next.prev = e.prev;
+            }
         }
         e.prev = null;
         e.next = null;
@@ -89,8 +113,24 @@ public final class TimerWheel {
         size--;
     }
 
-    /** The earliest tick at which some slot is due, or {@code Long.MAX_VALUE} if the wheel is empty. */
+    /**
+     * Whether {@code e} (in the wheel) waits in the pending list: moved there from a higher level's slot (marked
+     * {@link #PENDING}), or one of a level-0 slot's entries, which go there as a whole list, unmarked (see
+     * {@link #poll}). A level-0 entry whose deadline is not after {@code elapsed} can only be such a one: an insert
+     * needs a deadline after {@code elapsed}, and the wheel moves past a level-0 tick only by taking its slot.
+     */
+    private boolean isPending(TimerEntry e) {
+        return e.level == PENDING || (e.level == 0 && e.deadline <= elapsed);
+    }
+
+    /**
+     * The earliest tick at which some slot is due ({@link #elapsed()} while expired entries wait in the pending
+     * list), or {@code Long.MAX_VALUE} if the wheel is empty.
+     */
     public long nextExpiration() {
+        if (pendingHead != null) {
+            return elapsed;
+        }
         for (int level = 0; level < LEVELS; level++) {
             long d = nextExpiration(level);
             if (d != Long.MAX_VALUE) {
@@ -135,16 +175,41 @@ public final class TimerWheel {
     }
 
     /**
-     * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire}
-     * (already unlinked and marked not in the wheel). {@code expire} must not insert or remove entries:
-     * the batch being processed is detached from the wheel while it runs. Entries in due slots that are not yet expired are
-     * re-inserted at a lower level.
+     * Advances to {@code now}, handing every entry whose deadline is {@code <= now} to {@code expire} (already
+     * unlinked and marked not in the wheel), in deadline order. {@code expire} must not insert or remove entries.
+     * Afterwards {@link #elapsed()} is {@code now} (if it was not already later).
      */
     public void advance(long now, Consumer<TimerEntry> expire) {
-        if (now < elapsed) {
-            return;
+        for (TimerEntry e; (e = poll(now)) != null; ) {
+            expire.accept(e);
         }
+    }
+
+    /**
+     * The next entry whose deadline is {@code <= now}, unlinked and marked not in the wheel; or null when there is
+     * none, and then {@link #elapsed()} is {@code now} (if it was not already later). Entries come in deadline
+     * order (ties in any order), however late the caller is: the wheel moves one due slot at a time, to that
+     * slot's start (after Tokio's {@code Wheel::poll}). A due slot's entries whose deadline is its start move to
+     * the pending list, from which this returns them one by one (so a caller can stop after a batch and let go of
+     * its lock; they are still registered until returned: {@link #remove} takes them out); the others (a
+     * higher-level slot spans many ticks) are re-inserted relative to the slot's start, so they fall to lower
+     * levels and come due in their turn.
+     */
+    public TimerEntry poll(long now) {
         for (;;) {
+            TimerEntry e = pendingHead;
+            if (e != null) {
+                TimerEntry next = e.next;
+                pendingHead = next;
+                if (next != null) {
+                    next.prev = null;
+                    e.next = null;
+                }
+                e.level = -1;
+                e.inWheel = false;
+                size--;
+                return e;
+            }
             int dueLevel = -1;
             long due = Long.MAX_VALUE;
             for (int level = 0; level < LEVELS; level++) {
@@ -156,24 +221,41 @@ public final class TimerWheel {
                 }
             }
             if (dueLevel < 0 || due > now) {
-                elapsed = now;
-                return;
+                if (now > elapsed) {
+                    elapsed = now;
+                }
+                return null;
             }
             elapsed = Math.max(elapsed, due);
             int slot = (int) ((due >>> (dueLevel * SLOT_BITS)) & (SLOTS - 1));
-            TimerEntry e = heads[dueLevel][slot];
+            e = heads[dueLevel][slot];
             heads[dueLevel][slot] = null;
             occupied[dueLevel] &= ~(1L << slot);
+            if (dueLevel == 0) {
+                // A level-0 slot is one tick: every entry in it is due now. The whole list becomes the pending list
+                // as it is, without touching its entries (each is touched once, when it is handed out); they keep
+                // level 0, which with their deadline tells remove() where they are (see isPending).
+                pendingHead = e;
+                continue;
+            }
             while (e != null) {
                 TimerEntry next = e.next;
                 e.prev = null;
                 e.next = null;
-                e.inWheel = false;
-                size--;
-                if (e.deadline <= now) {
-                    expire.accept(e);
-                } else if (!insert(e, e.deadline)) {
-                    expire.accept(e);
+                if (e.deadline <= elapsed) {
+                    // Due at the slot's start: to the pending list (all of it is due at this same tick, so its order
+                    // does not matter: in at the head).
+                    e.level = PENDING;
+                    e.slot = -1;
+                    e.next = pendingHead;
+                    if (pendingHead != null) {
+                        pendingHead.prev = e;
+                    }
+                    pendingHead = e;
+                } else {
+                    e.inWheel = false;
+                    size--;
+                    insert(e, e.deadline); // deadline > elapsed: succeeds, one level lower at least
                 }
                 e = next;
             }

@@ -56,6 +56,7 @@ class TimerWheelRandomizedTest {
         }
 
         List<TimerEntry> advance(long now) {
+            lastPolled = Long.MIN_VALUE;
             long before = wheel.elapsed();
             List<TimerEntry> fired = new ArrayList<>();
             wheel.advance(now, fired::add);
@@ -65,7 +66,11 @@ class TimerWheelRandomizedTest {
                 return fired;
             }
             Map<TimerEntry, Boolean> firedSet = new IdentityHashMap<>();
+            long last = Long.MIN_VALUE;
             for (TimerEntry e : fired) {
+                long d0 = pending.getOrDefault(e, Long.MIN_VALUE);
+                assertThat(d0).as("%s: fired out of deadline order", seed).isGreaterThanOrEqualTo(last);
+                last = d0;
                 assertThat(firedSet.put(e, true)).as("%s: entry fired twice in one advance", seed).isNull();
                 Long d = pending.get(e);
                 assertThat(d).as("%s: fired an entry that was not pending", seed).isNotNull();
@@ -86,6 +91,42 @@ class TimerWheelRandomizedTest {
             checkShape();
             return fired;
         }
+
+        /**
+         * Takes up to {@code k} due entries with {@link TimerWheel#poll} (a driver's batch), leaving the rest in the
+         * wheel: each is due, pending, returned once, and they come in deadline order, also across batches of the
+         * same catch-up ({@code lastPolled}).
+         */
+        List<TimerEntry> pollSome(long now, int k) {
+            List<TimerEntry> got = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                TimerEntry e = wheel.poll(now);
+                if (e == null) {
+                    assertThat(pending.values().stream().anyMatch(d -> d <= now))
+                            .as("%s: poll(%d) returned null with a due entry left", seed, now).isFalse();
+                    assertThat(wheel.elapsed()).isEqualTo(Math.max(now, wheel.elapsed()));
+                    lastPolled = Long.MIN_VALUE;
+                    break;
+                }
+                Long d = pending.remove(e);
+                assertThat(d).as("%s: poll returned an entry that was not pending (or twice)", seed).isNotNull();
+                assertThat(d).as("%s: polled early", seed).isLessThanOrEqualTo(now);
+                assertThat(d).as("%s: polled out of deadline order", seed).isGreaterThanOrEqualTo(lastPolled);
+                assertThat(e.inWheel).isFalse();
+                lastPolled = d;
+                got.add(e);
+            }
+            assertThat(wheel.size()).as(seed).isEqualTo(pending.size());
+            if (!got.isEmpty() || !pending.isEmpty()) {
+                long min = minDeadline();
+                assertThat(wheel.nextExpiration()).as("%s: nextExpiration after the earliest deadline", seed)
+                        .isLessThanOrEqualTo(min);
+            }
+            return got;
+        }
+
+        long lastPolled = Long.MIN_VALUE;
+        long pollNow;
 
         void checkShape() {
             assertThat(wheel.size()).as(seed).isEqualTo(pending.size());
@@ -214,8 +255,16 @@ class TimerWheelRandomizedTest {
                 } else if (!idle.isEmpty()) {
                     c.remove(idle.get(0)); // removing an entry not in the wheel is a no-op
                 }
-            } else {
+            } else if (kind < 9) {
                 idle.addAll(c.advance(c.wheel.elapsed() + randomStep(rnd, c)));
+            } else {
+                // A driver's batch: poll a few due entries and stop, with the rest of the slot left pending; the
+                // next operations insert, remove (possibly a pending entry) or poll/advance again. The deadline
+                // of a partial catch-up is kept, as a driver keeps its "now" between batches.
+                if (c.lastPolled == Long.MIN_VALUE) {
+                    c.pollNow = c.wheel.elapsed() + randomStep(rnd, c);
+                }
+                idle.addAll(c.pollSome(c.pollNow, 1 + rnd.nextInt(8)));
             }
         }
         // Finally everything fires.
