@@ -73,10 +73,15 @@ final class Worker implements Runnable {
     private static final long MAX_FAULT_BACKOFF_NANOS = 100_000_000L;
 
     private static final VarHandle LIFO;
+    private static final VarHandle SPAWNED_LOCAL;
+    private static final VarHandle COMPLETED_LOCAL;
 
     static {
         try {
-            LIFO = MethodHandles.lookup().findVarHandle(Worker.class, "lifo", Task.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LIFO = l.findVarHandle(Worker.class, "lifo", Task.class);
+            SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
+            COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -118,9 +123,23 @@ final class Worker implements Runnable {
     private long nextId;
     private long idLimit;
     private int rng;
+    /**
+     * True while this worker runs a task ({@link Task#run}: a poll or a cancellation). Owner only. A spawn from
+     * this thread counts in this worker's counter only then (see {@link Scheduler#spawn}).
+     */
+    boolean inTask;
+
+    /**
+     * Tasks spawned here and tasks completed here: the live count ({@code Scheduler.liveTasks}) is derived from
+     * them. Written by the owner only (a plain read of its own last write, then the store below); read by other
+     * threads through {@link #spawns()} and {@link #completions()}.
+     */
+    @SuppressWarnings("unused")
+    private long spawnedLocal; // accessed through SPAWNED_LOCAL
+    @SuppressWarnings("unused")
+    private long completedLocal; // accessed through COMPLETED_LOCAL
 
     // Metrics: owner writes, others read racily.
-    long completedLocal;
     long polls;
     long stolenTasks;
     long steals;
@@ -129,7 +148,6 @@ final class Worker implements Runnable {
     long lifoPolls;
     long overflowed;
     long timersFired;
-    long spawnedLocal;
 
     Worker(int index, Scheduler scheduler, SchedulerConfig config) {
         this.index = index;
@@ -142,6 +160,35 @@ final class Worker implements Runnable {
         this.overflowSink = scheduler.inject;
         this.untilMaintenance = config.eventInterval();
         this.untilInjectCheck = config.globalQueueInterval();
+    }
+
+    /**
+     * Owner only, from inside a task run: one more task spawned here. Opaque (no tearing of the long, no
+     * ordering): a closing thread sees it through the completion of the task that spawned it (see
+     * {@code Scheduler.liveTasks}).
+     */
+    void countSpawn() {
+        SPAWNED_LOCAL.setOpaque(this, spawnedLocal + 1); // plain read: only this thread writes it
+    }
+
+    /**
+     * Owner only: one more task completed here, after its outcome was published. Volatile: ordered before the
+     * volatile read of {@code drainWaiter} that follows ({@code Scheduler.signalDrainWaiter}, a Dekker pair with
+     * the waiter), and it releases everything the task did, including the spawn counts of the tasks it spawned,
+     * to a thread that reads it with {@link #completions()}.
+     */
+    void countCompletion() {
+        COMPLETED_LOCAL.setVolatile(this, completedLocal + 1); // plain read: only this thread writes it
+    }
+
+    /** Tasks spawned here so far (opaque; pairs with countSpawn). */
+    long spawns() {
+        return (long) SPAWNED_LOCAL.getOpaque(this);
+    }
+
+    /** Tasks completed here so far (volatile; pairs with countCompletion). */
+    long completions() {
+        return (long) COMPLETED_LOCAL.getVolatile(this);
     }
 
     /** Owner only: the next task id, from this worker's block of ids. */
@@ -526,6 +573,7 @@ final class Worker implements Runnable {
         polls++;
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
+        inTask = true;
         try {
             outcome = task.run(cx);
         } catch (Throwable fatal) {
@@ -534,6 +582,8 @@ final class Worker implements Runnable {
             // The worker must survive: report and go on.
             reportFatal(task, fatal);
             return;
+        } finally {
+            inTask = false;
         }
         switch (outcome) {
             case IDLE, DONE -> {
