@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * transitionToIdle (OK: wait for a wake; OK_NOTIFIED: requeue; CANCEL: cancel). CANCEL: run the future's
  * release hook once, then complete as cancelled.
  *
- * <h2>Lazy registration in the runtime's list of live tasks</h2>
+ * <h2>Lazy registration in the runtime's list of waiting tasks</h2>
  * The list exists so that closing the runtime can cancel every task; spawning does not touch it, and most
  * tasks (those ready on their first poll) never do. Instead:
  * <ol>
@@ -67,14 +67,14 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     /** A wake from inside the poll, on the polling thread (see {@link #wake()}); owned by that thread. */
     private boolean selfWoken;
     /**
-     * Whether the runtime's list of live tasks holds this task (see "Lazy registration"). Plain, owned by the
+     * Whether the runtime's list of waiting tasks holds this task (see "Lazy registration"). Plain, owned by the
      * worker running the task: set by the first poll's worker before its transition out of RUNNING (a CAS,
      * volatile), read at completion by the worker of a later run after its transitionToRunning CAS, which
      * reads that value or a later one of the state word: so the write happens-before the read.
      */
     private boolean registered;
 
-    /** Links of the runtime's list of live tasks; guarded by that list's shard lock. */
+    /** Links of the runtime's list of waiting tasks; guarded by that list's shard lock. */
     public Task<?> ownedPrev;
     public Task<?> ownedNext;
 
@@ -155,7 +155,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             return RunOutcome.DONE;
         }
         if (!registered) {
-            // The first Pending: join the list of live tasks while still RUNNING (see "Lazy registration").
+            // The first Pending: join the list of waiting tasks while still RUNNING (see "Lazy registration").
             if (!scheduler.register(this)) {
                 cancelNow("aborted"); // the list is closed: the runtime is cancelling every task, this one too
                 return RunOutcome.DONE;
@@ -186,7 +186,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         completed(observed ? null : failure);
     }
 
-    /** After the outcome is published: leave the list of live tasks if in it, then tell the scheduler. */
+    /** After the outcome is published: leave the list of waiting tasks if in it, then tell the scheduler. */
     private void completed(Throwable unobservedFailure) {
         if (registered) {
             registered = false;

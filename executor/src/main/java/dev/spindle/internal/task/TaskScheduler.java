@@ -26,7 +26,7 @@ public interface TaskScheduler {
 
     /**
      * Called by the worker whose first poll of {@code task} returned Pending, while the task is still RUNNING:
-     * adds it to the runtime's list of live tasks, which is what cancelling every task walks. False if that
+     * adds it to the runtime's list of waiting tasks, which is what cancelling every task walks. False if that
      * list is closed (cancellation of every task has started): the caller then cancels the task itself.
      */
     default boolean register(Task<?> task) {
