@@ -7,7 +7,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Every live task of a runtime, so that closing it can cancel them all (Tokio's {@code OwnedTasks}).
+ * The tasks of a runtime that are waiting for a wake, so that closing it can cancel them all (Tokio's
+ * {@code OwnedTasks}).
+ *
+ * <p>Only tasks whose first poll returned Pending are here: a task joins when that poll ends, while still
+ * RUNNING, and leaves when it completes (see "Lazy registration" in {@code Task}). Spawning does not touch the
+ * list, and a task that is ready on its first poll never does; a task that was never polled is cancelled by
+ * its first poll instead ({@link Scheduler#admitFirstPoll}). So this is not the count of live tasks: that
+ * comes from the spawn and completion counters ({@code Scheduler.liveTasks}).
  *
  * <p>Tasks are linked intrusively ({@code Task.ownedPrev/ownedNext}) into one of several shards, chosen by
  * task id, each guarded by its own monitor: spawning and completing on different workers rarely contend.
@@ -17,7 +24,6 @@ import java.util.function.Consumer;
 final class OwnedTasks {
     private static final class Shard {
         Task<?> head;
-        int count;
         boolean closed;
     }
 
@@ -45,7 +51,6 @@ final class OwnedTasks {
                 s.head.ownedPrev = t;
             }
             s.head = t;
-            s.count++;
             return true;
         }
     }
@@ -65,7 +70,6 @@ final class OwnedTasks {
             }
             t.ownedPrev = null;
             t.ownedNext = null;
-            s.count--;
         }
     }
 
@@ -89,16 +93,5 @@ final class OwnedTasks {
             }
         }
         snapshot.forEach(action);
-    }
-
-    /** Live tasks (sum of shard counts; each read under its lock). */
-    long count() {
-        long n = 0;
-        for (Shard s : shards) {
-            synchronized (s) {
-                n += s.count;
-            }
-        }
-        return n;
     }
 }

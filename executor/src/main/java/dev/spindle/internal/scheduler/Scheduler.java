@@ -35,11 +35,20 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code closed} is set: {@link #spawn} and {@link #spawnBlocking} refuse with
  *       {@link RuntimeClosedException}.</li>
  *   <li>Graceful only: wait until every live task has completed, or the grace period ends.</li>
- *   <li>The live-task list is closed (no task can be added after the sweep) and every live task is
- *       aborted; blocking tasks are interrupted. Workers, still running, run the release hooks.</li>
- *   <li>Wait until no task is live; then {@code terminating} is set, every worker is unparked, exits its
- *       loop, and is joined. No thread is left behind.</li>
+ *   <li>Cancel everything ({@link #cancelAll}): {@code cancellingAll} is set, so a task that was never polled
+ *       is cancelled by the worker that takes it instead of being polled ({@link #admitFirstPoll}); the list of
+ *       waiting tasks ({@link OwnedTasks}) is closed, so a first poll that returns Pending after that finds it
+ *       closed and cancels its task ({@link #register}); every task in it is aborted; blocking tasks are
+ *       interrupted. Workers, still running, run the release hooks.</li>
+ *   <li>Wait until no task is live ({@link #liveTasks}); then {@code terminating} is set, every worker is
+ *       unparked, exits its loop, and is joined. No thread is left behind.</li>
  * </ol>
+ * A task reaches the list only when its first poll returns Pending (see "Lazy registration" in {@code Task}):
+ * spawning a task and completing it on its first poll touch no shared lock. Every task is still cancelled exactly
+ * once: one taken from a queue after {@code cancellingAll} was set is never polled; one whose first poll read
+ * the flag before it was set either completes (Ready) or registers while RUNNING, and then either the add came
+ * before {@code close()} locked its shard, so the sweep that follows (it takes the same lock) aborts it, or the
+ * add is refused and the worker, which still owns the task, cancels it.
  * An interrupt of the closing thread does not cut these waits short: the release hooks must run and the
  * handles must complete, or sockets leak and joiners hang. The interrupt status is restored on return.
  * A blocking body ({@link #spawnBlocking}) that ignores its interrupt delays close until it returns, with a
@@ -90,9 +99,19 @@ public final class Scheduler implements TaskScheduler {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
+    /** Blocking tasks only (spawnBlocking), for the metrics: {@code spawned}/{@code completed} count tasks. */
+    private final LongAdder blockingSpawned = new LongAdder();
+    private final LongAdder blockingCompleted = new LongAdder();
+    /** Tasks cancelled by their first poll or their registration because every task was being cancelled. */
+    private final LongAdder cancelledUnregistered = new LongAdder();
     private final ConcurrentHashMap<BlockingTask<?>, Boolean> blockingTasks = new ConcurrentHashMap<>();
 
     private volatile boolean closed;
+    /**
+     * Set (volatile) by {@link #cancelAll} before it closes the list of waiting tasks; read (volatile) by
+     * {@link #admitFirstPoll} before every first poll. From then on no task starts: it is cancelled instead.
+     */
+    private volatile boolean cancellingAll;
     private volatile boolean terminating;
     /** Why the runtime failed (see {@link #fail}), or null. Set once, by CAS. */
     @SuppressWarnings("unused")
@@ -192,22 +211,29 @@ public final class Scheduler implements TaskScheduler {
             throw closedError("spawn");
         }
         Worker w = WorkerThread.currentWorker();
-        boolean local = w != null && w.scheduler == this;
+        // Local only from inside a task run on one of our workers: that task is live until after this spawn,
+        // which is what lets the per-worker spawn count go without a fence (see liveTasks). A worker thread
+        // outside a task (a waker called while firing timers) spawns like a foreign thread.
+        boolean local = w != null && w.scheduler == this && w.inTask;
         Task<T> task = new Task<>(local ? w.nextTaskId() : nextTaskId.getAndIncrement(), future, this);
         if (observed) {
             task.markObserved();
         }
-        if (!owned.add(task)) {
+        if (local) {
+            w.countSpawn();
+            w.spawnLocal(task);
+            return task;
+        }
+        // Count first, then re-check closed: both volatile, so either a closing thread's count (read after its
+        // write of closed) includes this task, or we see closed here and take the task back (Dekker).
+        spawned.increment(); // volatile CAS; pairs with the reads in liveTasks
+        if (closed) {
+            spawned.decrement();
+            signalDrainWaiter();
             throw closedError("spawn");
         }
-        if (local) {
-            w.spawnedLocal++;
-            w.spawnLocal(task);
-        } else {
-            spawned.increment();
-            inject.push(task);
-            notifyParked();
-        }
+        inject.push(task);
+        notifyParked();
         return task;
     }
 
@@ -222,7 +248,7 @@ public final class Scheduler implements TaskScheduler {
             blockingTasks.remove(task);
             throw closedError("spawnBlocking");
         }
-        spawned.increment();
+        blockingSpawned.increment();
         task.start(config.threadNamePrefix() + "blocking-" + task.id());
         return task;
     }
@@ -252,14 +278,45 @@ public final class Scheduler implements TaskScheduler {
         }
     }
 
+    /** Before a task's first poll (it is RUNNING): refused once every task is being cancelled. */
+    @Override
+    public boolean admitFirstPoll(Task<?> task) {
+        if (!cancellingAll) { // volatile; pairs with the write in cancelAll (see the class doc)
+            return true;
+        }
+        cancelledUnregistered.increment();
+        return false;
+    }
+
+    /** The first poll of {@code task} returned Pending (it is still RUNNING): list it for cancelAll. */
+    @Override
+    public boolean register(Task<?> task) {
+        if (owned.add(task)) { // under the shard's lock, which close() and the sweep also take
+            return true;
+        }
+        cancelledUnregistered.increment();
+        return false;
+    }
+
+    @Override
+    public void deregister(Task<?> task) {
+        owned.remove(task);
+    }
+
+    /** Tasks in the list of waiting tasks (a snapshot); for tests. */
+    int registeredTasks() {
+        int[] n = {0};
+        owned.forEach(t -> n[0]++);
+        return n[0];
+    }
+
     @Override
     public void taskCompleted(Task<?> task, Throwable unobservedFailure) {
-        owned.remove(task);
         Worker w = WorkerThread.currentWorker();
         if (w != null && w.scheduler == this) {
-            w.completedLocal++;
+            w.countCompletion(); // volatile write: before finished()'s volatile read of drainWaiter (see there)
         } else {
-            completed.increment();
+            completed.increment(); // volatile CAS, likewise
         }
         finished(task.isCancelled(), task.isFailed());
         if (unobservedFailure != null) {
@@ -269,7 +326,7 @@ public final class Scheduler implements TaskScheduler {
 
     void blockingCompleted(BlockingTask<?> task, Throwable unobservedFailure) {
         blockingTasks.remove(task);
-        completed.increment();
+        blockingCompleted.increment();
         finished(task.isCancelled(), task.isFailed());
         if (unobservedFailure != null) {
             reportUnobserved(task.id(), unobservedFailure);
@@ -282,7 +339,19 @@ public final class Scheduler implements TaskScheduler {
         } else if (wasFailed) {
             failed.increment();
         }
-        if (drainWaiter) { // volatile; set before the waiter checks the count (see awaitDrained)
+        signalDrainWaiter();
+    }
+
+    /**
+     * After a change of the live count (a completion's counter write, or a refused spawn's take-back, all
+     * volatile): wakes a thread waiting in {@link #awaitDrained}. Either this volatile read of {@code drainWaiter}
+     * sees the waiter's write, and then we notify under the monitor (so a waiter that read the old count is
+     * either in {@code wait()}, and woken, or has not yet entered the monitor, and its count read comes after
+     * our unlock); or it does not, and then in the synchronization order our counter write came before the
+     * waiter's write of {@code drainWaiter}, hence before its count reads (volatile, in liveTasks), which see it.
+     */
+    private void signalDrainWaiter() {
+        if (drainWaiter) { // volatile; pairs with the write in awaitDrained (see above)
             synchronized (drained) {
                 drained.notifyAll();
             }
@@ -492,8 +561,12 @@ public final class Scheduler implements TaskScheduler {
     private int terminate() {
         int count = 0;
         if (!terminating) {
+            long unregisteredBefore = cancelledUnregistered.sum();
             count = cancelAll();
             awaitDrained(Long.MAX_VALUE);
+            // Plus the tasks cancelled by their first poll or registration (never in the list the sweep walked);
+            // their increments happen before their completion counts, which awaitDrained has seen.
+            count += (int) (cancelledUnregistered.sum() - unregisteredBefore);
             terminating = true;
         }
         for (Worker w : workers) {
@@ -517,11 +590,13 @@ public final class Scheduler implements TaskScheduler {
     }
 
     /**
-     * Closes the live-task list and aborts every task in it and every blocking task; returns how many were not
-     * done yet. Safe to repeat (aborting a done or aborted task does nothing).
+     * Cancels every task (see the class doc, "Shutdown"): no task starts any more, the list of waiting tasks is
+     * closed, and every task in it and every blocking task is aborted; returns how many of those were not done
+     * yet. Safe to repeat (aborting a done or aborted task does nothing). Package-private for the model test.
      */
-    private int cancelAll() {
+    int cancelAll() {
         int[] count = {0};
+        cancellingAll = true; // volatile; before owned.close(): pairs with the read in admitFirstPoll
         owned.close();
         owned.forEach(t -> {
             if (!t.isDone()) {
@@ -608,8 +683,34 @@ public final class Scheduler implements TaskScheduler {
                 + " until it returns):" + b;
     }
 
+    /**
+     * Tasks spawned and not completed (from the spawn and completion counters; the list of waiting tasks holds
+     * only some of them), plus blocking tasks running. Never negative; for the thread closing the runtime, after
+     * its write of {@code closed}, never 0 while a task is live:
+     * <ul>
+     *   <li>Completions are read first, volatile (per-worker counts written volatile, the adder by CAS), then
+     *       spawns. A task's spawn count was written before it was queued, so before its completion count:
+     *       every completion read has its spawn read too (spawns &gt;= completions).</li>
+     *   <li>A spawn from outside a task counts itself in the adder (volatile CAS) before its volatile re-check
+     *       of {@code closed}: the closing thread, which wrote {@code closed} before reading, counts it, or the
+     *       spawner saw closed and took it back.</li>
+     *   <li>A spawn on a worker happens inside a running task ({@link #spawn}), which completes only after it;
+     *       its opaque count is visible to whoever read that completion. So for a live task X, follow its
+     *       spawners back to the first task not read as completed: its spawn was read (it came from outside, or
+     *       its spawner's completion was read), its completion was not, and the result is at least 1.</li>
+     * </ul>
+     * For other threads (metrics) it is a snapshot that may lag while tasks come and go.
+     */
     private long liveTasks() {
-        return owned.count() + blockingTasks.size();
+        long done = completed.sum(); // volatile reads; pairs with the CAS in taskCompleted
+        for (Worker w : workers) {
+            done += w.completions(); // volatile; pairs with countCompletion
+        }
+        long started = spawned.sum(); // volatile reads; pairs with the CAS in spawn
+        for (Worker w : workers) {
+            started += w.spawns(); // opaque; made visible by the completions read above (see the doc)
+        }
+        return started - done + blockingTasks.size();
     }
 
     private void checkNotOnWorker(String op) {
@@ -634,17 +735,17 @@ public final class Scheduler implements TaskScheduler {
     // ---- metrics -------------------------------------------------------------------------------------
 
     public long spawnedCount() {
-        long n = spawned.sum();
+        long n = spawned.sum() + blockingSpawned.sum();
         for (Worker w : workers) {
-            n += w.spawnedLocal;
+            n += w.spawns();
         }
         return n;
     }
 
     public long completedCount() {
-        long n = completed.sum();
+        long n = completed.sum() + blockingCompleted.sum();
         for (Worker w : workers) {
-            n += w.completedLocal;
+            n += w.completions();
         }
         return n;
     }

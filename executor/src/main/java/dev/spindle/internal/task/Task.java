@@ -19,13 +19,28 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code future}: touched only by the worker that won {@link #transitionToRunning()}; the state CAS
  *       hands it from one poll to the next (see {@link TaskState}).</li>
  *   <li>{@code ownedPrev/ownedNext}: guarded by the lock of the runtime's task-list shard.</li>
- *   <li>{@code polls}: written by the running worker only; read racily for diagnostics.</li>
+ *   <li>{@code polls}, {@code registered}: written and read only by the worker running the task; runs are
+ *       serialized by the state word, whose CASes hand them from one run to the next (as for
+ *       {@code future}). {@code polls} is also read racily for diagnostics.</li>
  * </ul>
  *
  * <h2>Running (see {@link #run(Context)})</h2>
  * transitionToRunning → POLL: poll the future; Ready → complete; throws → fail; Pending →
  * transitionToIdle (OK: wait for a wake; OK_NOTIFIED: requeue; CANCEL: cancel). CANCEL: run the future's
  * release hook once, then complete as cancelled.
+ *
+ * <h2>Lazy registration in the runtime's list of waiting tasks</h2>
+ * The list exists so that closing the runtime can cancel every task; spawning does not touch it, and most
+ * tasks (those ready on their first poll) never do. Instead:
+ * <ol>
+ *   <li>Before the first poll, still RUNNING, the worker asks {@link TaskScheduler#admitFirstPoll}: once the
+ *       runtime cancels everything, a task taken from a queue is cancelled instead of polled.</li>
+ *   <li>When the first poll returns Pending, the worker {@link TaskScheduler#register registers} the task
+ *       <em>before</em> the transition out of RUNNING. Until that transition no other thread can run,
+ *       cancel or complete the task, so the task is in the list whenever anybody else could touch it; and if
+ *       the list is already closed, the worker still owns the task and cancels it right there.</li>
+ *   <li>Completion deregisters only a registered task ({@code registered}, see Ownership).</li>
+ * </ol>
  */
 public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> {
 
@@ -51,8 +66,15 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     private Thread runner;
     /** A wake from inside the poll, on the polling thread (see {@link #wake()}); owned by that thread. */
     private boolean selfWoken;
+    /**
+     * Whether the runtime's list of waiting tasks holds this task (see "Lazy registration"). Plain, owned by the
+     * worker running the task: set by the first poll's worker before its transition out of RUNNING (a CAS,
+     * volatile), read at completion by the worker of a later run after its transitionToRunning CAS, which
+     * reads that value or a later one of the state word: so the write happens-before the read.
+     */
+    private boolean registered;
 
-    /** Links of the runtime's list of live tasks; guarded by that list's shard lock. */
+    /** Links of the runtime's list of waiting tasks; guarded by that list's shard lock. */
     public Task<?> ownedPrev;
     public Task<?> ownedNext;
 
@@ -105,7 +127,12 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             case POLL -> {
             }
         }
-        polls++;
+        int n = polls;
+        if (n == 0 && !scheduler.admitFirstPoll(this)) {
+            cancelNow("aborted"); // the runtime is cancelling every task: never start one now
+            return RunOutcome.DONE;
+        }
+        polls = n + 1;
         Poll<T> p;
         runner = Thread.currentThread();
         try {
@@ -127,6 +154,14 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             succeed(p);
             return RunOutcome.DONE;
         }
+        if (!registered) {
+            // The first Pending: join the list of waiting tasks while still RUNNING (see "Lazy registration").
+            if (!scheduler.register(this)) {
+                cancelNow("aborted"); // the list is closed: the runtime is cancelling every task, this one too
+                return RunOutcome.DONE;
+            }
+            registered = true;
+        }
         return switch (woke ? transitionToNotifiedFromRunning() : transitionToIdle()) {
             case OK -> RunOutcome.IDLE;
             case OK_NOTIFIED -> RunOutcome.REQUEUE;
@@ -141,14 +176,23 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         future = null;
         transitionToComplete();
         completeWithReady(ready);
-        scheduler.taskCompleted(this, null);
+        completed(null);
     }
 
     private void fail(Throwable failure) {
         future = null;
         transitionToComplete();
         boolean observed = completeWithFailure(failure) || isObserved();
-        scheduler.taskCompleted(this, observed ? null : failure);
+        completed(observed ? null : failure);
+    }
+
+    /** After the outcome is published: leave the list of waiting tasks if in it, then tell the scheduler. */
+    private void completed(Throwable unobservedFailure) {
+        if (registered) {
+            registered = false;
+            scheduler.deregister(this);
+        }
+        scheduler.taskCompleted(this, unobservedFailure);
     }
 
     private void cancelNow(String reason) {
@@ -168,7 +212,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         } else {
             completeCancelled(reason);
         }
-        scheduler.taskCompleted(this, null);
+        completed(null);
     }
 
     // ---- JoinHandle --------------------------------------------------------------------------------

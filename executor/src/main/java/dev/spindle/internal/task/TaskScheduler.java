@@ -15,6 +15,28 @@ public interface TaskScheduler {
      */
     void taskCompleted(Task<?> task, Throwable unobservedFailure);
 
+    /**
+     * Called by the worker about to poll a task for the first time (it is RUNNING): false once the runtime has
+     * started cancelling every task (close, shutdown, failure), and the task is then cancelled instead of polled.
+     * A runtime that never cancels all its tasks may keep the default.
+     */
+    default boolean admitFirstPoll(Task<?> task) {
+        return true;
+    }
+
+    /**
+     * Called by the worker whose first poll of {@code task} returned Pending, while the task is still RUNNING:
+     * adds it to the runtime's list of waiting tasks, which is what cancelling every task walks. False if that
+     * list is closed (cancellation of every task has started): the caller then cancels the task itself.
+     */
+    default boolean register(Task<?> task) {
+        return true;
+    }
+
+    /** Called once, before {@link #taskCompleted}, for a task that {@link #register} accepted. */
+    default void deregister(Task<?> task) {
+    }
+
     /** Reports an exception thrown by a release hook ({@code Future.cancel()}). */
     void reportHookFailure(Task<?> task, Throwable failure);
 
