@@ -209,9 +209,13 @@ final class Worker extends WorkerPad2 implements Runnable {
     private void afterLocalSchedule() {
         if (shouldNotifyOthers()) {
             scheduler.notifyParkedFromWorker();
-        } else {
+        } else if (!parked) {
             scheduler.ensureWatcher();
         }
+        // Parked (dispatching events or firing timers from the park path): this worker leaves park() as soon as
+        // the driver returns and runs the one task it just queued, so nothing is stranded behind it. Waking
+        // another worker to watch cost a futex wake, a search and a park per request on a one-connection server.
+        // Work queued later, while that task runs, calls ensureWatcher then (this worker is no longer parked).
     }
 
     /**
