@@ -1,12 +1,11 @@
 package dev.spindle.internal.time;
 
-import dev.spindle.Waker;
+import dev.spindle.testkit.RecordingWaker;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.spindle.ModelChecks.check;
@@ -38,15 +37,6 @@ class TimeDriverModelCheckTest {
     private static final int INVOCATIONS = 1_000;
     private static final long MS = 1_000_000L;
 
-    /** A waker that counts its wakes. Distinct instances never {@link Waker#willWake} each other. */
-    private static final class CountingWaker implements Waker {
-        final AtomicInteger wakes = new AtomicInteger();
-
-        @Override
-        public void wake() {
-            wakes.incrementAndGet();
-        }
-    }
 
     /**
      * Fails (seen) if {@code register} reads {@code sleepingUntil} before it publishes its shard's
@@ -88,8 +78,8 @@ class TimeDriverModelCheckTest {
             AtomicLong clock = new AtomicLong(1_000 * MS);
             TimeDriver d = new TimeDriver(1, () -> { }, clock::get);
             long origin = clock.get();
-            CountingWaker wa = new CountingWaker(), wb = new CountingWaker(), wa2 = new CountingWaker();
-            CountingWaker wc = new CountingWaker(), we = new CountingWaker();
+            RecordingWaker wa = new RecordingWaker(), wb = new RecordingWaker(), wa2 = new RecordingWaker();
+            RecordingWaker wc = new RecordingWaker(), we = new RecordingWaker();
             TimerEntry a = new TimerEntry(wa), b = new TimerEntry(wb), a2 = new TimerEntry(wa2), c = new TimerEntry(wc);
             TimerEntry e = new TimerEntry(we);
             // A slot lists its entries newest first, and the pending list keeps that order: a, b, a2 at tick 1. So
@@ -116,11 +106,11 @@ class TimeDriverModelCheckTest {
             join(firer, canceller, registrant);
             check(done[0] && done[1] && done[2], "a thread failed: fired " + done[0] + ", deregistered " + done[1]
                     + ", registered " + done[2]);
-            check(wa.wakes.get() == 1 && wa2.wakes.get() == 1 && wc.wakes.get() == 1, "due entries woken " + wa.wakes
-                    + ", " + wa2.wakes + " and " + wc.wakes + " times (want once each)");
-            check(wb.wakes.get() + (removed[0] ? 1 : 0) == 1, "the cancelled entry: woken " + wb.wakes
+            check(wa.wakeCount() == 1 && wa2.wakeCount() == 1 && wc.wakeCount() == 1, "due entries woken " + wa.wakeCount()
+                    + ", " + wa2.wakeCount() + " and " + wc.wakeCount() + " times (want once each)");
+            check(wb.wakeCount() + (removed[0] ? 1 : 0) == 1, "the cancelled entry: woken " + wb.wakeCount()
                     + " times, deregister said removed=" + removed[0] + " (want exactly one of the two)");
-            check(we.wakes.get() == 0, "the entry due at tick 5 was woken at tick 2");
+            check(we.wakeCount() == 0, "the entry due at tick 5 was woken at tick 2");
             check(d.size() == 1 && e.inWheel, "the later entry is no longer registered (size " + d.size() + ")");
             check(d.nextDeadlineTick() == 5, "next deadline " + d.nextDeadlineTick() + " (want 5)");
         });
@@ -133,7 +123,7 @@ class TimeDriverModelCheckTest {
             AtomicLong clock = new AtomicLong(1_000 * MS);
             TimeDriver d = new TimeDriver(1, () -> { }, clock::get);
             long origin = clock.get();
-            CountingWaker first = new CountingWaker(), second = new CountingWaker();
+            RecordingWaker first = new RecordingWaker(), second = new RecordingWaker();
             TimerEntry t = new TimerEntry(first);
             check(d.register(t, origin + MS, 0), "registered");
             clock.set(origin + MS);
@@ -146,7 +136,7 @@ class TimeDriverModelCheckTest {
             firer.start();
             owner.start();
             join(firer, owner);
-            check(sawFired[0] || second.wakes.get() == 1,
+            check(sawFired[0] || second.wakeCount() == 1,
                     "the owner stored a new waker and missed the firing, and the firer woke the old one");
         });
     }

@@ -1,5 +1,6 @@
 package dev.spindle.io.internal;
 
+import dev.spindle.testkit.RecordingWaker;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Futures;
@@ -39,15 +40,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IoDriverFaultTest {
 
-    /** A waker that counts its wakes. */
-    static final class CountingWaker implements Waker {
-        final AtomicInteger wakes = new AtomicInteger();
-
-        @Override
-        public void wake() {
-            wakes.incrementAndGet();
-        }
-    }
 
     @Test
     void aKeyCancelledBetweenIsValidAndInterestOpsIsContainedAndWakesTheWaiter() throws IOException {
@@ -58,13 +50,13 @@ class IoDriverFaultTest {
             StubKey key = new StubKey(sio.key);
             sio.key = key;
             key.throwOnInterestOps = true;
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             assertThat(ScheduledIo.isPending(sio.pollReady(new Context(waker), ScheduledIo.READABLE))).isTrue();
 
             driver.poll(0); // applies the interest request: interestOps throws CancelledKeyException
 
             assertThat(driver.cancelledKeyRaces()).isEqualTo(1);
-            assertThat(waker.wakes.get()).as("the waiter is woken to find out the stream is gone").isEqualTo(1);
+            assertThat(waker.wakeCount()).as("the waiter is woken to find out the stream is gone").isEqualTo(1);
         } finally {
             pipe.source().close();
             pipe.sink().close();
@@ -80,13 +72,13 @@ class IoDriverFaultTest {
             ScheduledIo sio = driver.register(pipe.source());
             StubKey key = new StubKey(sio.key);
             key.throwOnReadyOps = true;
-            CountingWaker reader = new CountingWaker();
+            RecordingWaker reader = new RecordingWaker();
             assertThat(ScheduledIo.isPending(sio.pollReady(new Context(reader), ScheduledIo.READABLE))).isTrue();
 
             driver.onSelected(key); // what select would call for a ready key: readyOps throws
 
             assertThat(driver.cancelledKeyRaces()).isEqualTo(1);
-            assertThat(reader.wakes.get()).isEqualTo(1);
+            assertThat(reader.wakeCount()).isEqualTo(1);
         } finally {
             pipe.source().close();
             pipe.sink().close();
@@ -107,7 +99,7 @@ class IoDriverFaultTest {
                 throwingWakes.incrementAndGet();
                 throw new IllegalStateException("injected failure of a waker");
             };
-            CountingWaker writer = new CountingWaker();
+            RecordingWaker writer = new RecordingWaker();
             assertThat(ScheduledIo.isPending(sio.pollReady(new Context(throwing), ScheduledIo.READABLE))).isTrue();
             // Writable is not set yet (nothing assumed it): the writer waits too.
             assertThat(ScheduledIo.isPending(sio.pollReady(new Context(writer), ScheduledIo.WRITABLE))).isTrue();
@@ -115,7 +107,7 @@ class IoDriverFaultTest {
             sio.setReadiness(ScheduledIo.READABLE | ScheduledIo.WRITABLE); // one event, both directions
 
             assertThat(throwingWakes.get()).isEqualTo(1);
-            assertThat(writer.wakes.get()).as("the writer is woken although the reader's waker threw").isEqualTo(1);
+            assertThat(writer.wakeCount()).as("the writer is woken although the reader's waker threw").isEqualTo(1);
         } finally {
             driver.close();
         }

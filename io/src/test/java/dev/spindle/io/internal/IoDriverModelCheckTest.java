@@ -1,5 +1,6 @@
 package dev.spindle.io.internal;
 
+import dev.spindle.testkit.RecordingWaker;
 import dev.spindle.Context;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
@@ -233,15 +234,6 @@ class IoDriverModelCheckTest {
         }
     }
 
-    /** A waker that counts its wakes. */
-    static final class CountingWaker implements dev.spindle.Waker {
-        final AtomicInteger wakes = new AtomicInteger();
-
-        @Override
-        public void wake() {
-            wakes.incrementAndGet();
-        }
-    }
 
     /** A task asks for read interest (pollReady: store waker, enqueueInterest) while the reactor polls(-1). */
     @Test
@@ -251,7 +243,7 @@ class IoDriverModelCheckTest {
             IoDriver driver = new IoDriver(selector);
             ScheduledIo sio = new ScheduledIo(null, driver); // no key: applyInterest takes the ops and skips it
             selector.watched = sio;
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             long[] ev = new long[1];
             Thread task = new Thread(() -> ev[0] = sio.pollReady(new Context(waker), ScheduledIo.READABLE));
             selector.racer = task;
@@ -272,7 +264,7 @@ class IoDriverModelCheckTest {
         Lincheck.runConcurrentTest(INVOCATIONS, () -> {
             IoDriver driver = new IoDriver(new StubSelector());
             ScheduledIo sio = new ScheduledIo(null, driver);
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             long[] ev = new long[1];
             Thread task = new Thread(() -> ev[0] = sio.pollReady(new Context(waker), ScheduledIo.READABLE));
             Thread reactor = new Thread(() -> sio.setReadiness(ScheduledIo.READABLE));
@@ -281,9 +273,9 @@ class IoDriverModelCheckTest {
             join(task);
             join(reactor);
             boolean sawReady = !ScheduledIo.isPending(ev[0]);
-            check(sawReady || waker.wakes.get() == 1,
-                    "lost wake: pollReady returned Pending and the waker was woken " + waker.wakes + " times");
-            check(waker.wakes.get() <= 1, "woken " + waker.wakes + " times by one event");
+            check(sawReady || waker.wakeCount() == 1,
+                    "lost wake: pollReady returned Pending and the waker was woken " + waker.wakeCount() + " times");
+            check(waker.wakeCount() <= 1, "woken " + waker.wakeCount() + " times by one event");
         });
     }
 
@@ -298,7 +290,7 @@ class IoDriverModelCheckTest {
             IoDriver driver = new IoDriver(new StubSelector());
             ScheduledIo sio = new ScheduledIo(null, driver);
             sio.assumeReady(ScheduledIo.READABLE); // tick 1, readable
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             long[] ev = new long[2];
             Thread task = new Thread(() -> {
                 Context cx = new Context(waker);
@@ -314,8 +306,8 @@ class IoDriverModelCheckTest {
             check(!ScheduledIo.isPending(ev[0]), "readable from the start");
             boolean eventAfterObservation = (ev[0] >>> 8) == 1;
             if (eventAfterObservation) {
-                check(!ScheduledIo.isPending(ev[1]) || waker.wakes.get() == 1,
-                        "the event after the observed tick was erased: second poll Pending, wakes " + waker.wakes);
+                check(!ScheduledIo.isPending(ev[1]) || waker.wakeCount() == 1,
+                        "the event after the observed tick was erased: second poll Pending, wakes " + waker.wakeCount());
             }
         });
     }
@@ -360,10 +352,10 @@ class IoDriverModelCheckTest {
      * last poll returned data (an echo reads again), it polls again. Returns its last result; sets
      * {@code wakes[0]} to the waker's count just before that last poll.
      */
-    private static int runWhileWoken(ScheduledIo sio, Context cx, StubSelector selector, CountingWaker waker,
+    private static int runWhileWoken(ScheduledIo sio, Context cx, StubSelector selector, RecordingWaker waker,
                                      int last, int[] wakes) {
-        while (last == DATA || waker.wakes.get() > wakes[0]) {
-            wakes[0] = waker.wakes.get();
+        while (last == DATA || waker.wakeCount() > wakes[0]) {
+            wakes[0] = waker.wakeCount();
             last = read(sio, cx, selector.readable);
             check(last != SPUN, "pollRead spun");
         }
@@ -376,14 +368,14 @@ class IoDriverModelCheckTest {
      * nobody waiting, which drops the interest); never in a loop.
      */
     private static void checkWokenAndNoBusyLoop(StubSelector selector, IoDriver driver, ScheduledIo sio,
-                                                CountingWaker waker, int lastRead, int wakesBeforeLastRead) {
+                                                RecordingWaker waker, int lastRead, int wakesBeforeLastRead) {
         selector.readable.set(true);
         int reportsBefore = selector.reports.get();
         for (int i = 0; i < 6; i++) {
             driver.poll(0);
         }
         if (lastRead == PENDING) {
-            check(waker.wakes.get() > wakesBeforeLastRead, "lost wake: the task went Pending, new data arrived and"
+            check(waker.wakeCount() > wakesBeforeLastRead, "lost wake: the task went Pending, new data arrived and"
                     + " it was not woken (read interest " + (sio.readArmed() ? "armed" : "not armed")
                     + ", key interest " + selector.key.interestOps + ", requested ops " + pendingOps(sio) + ")");
         }
@@ -406,16 +398,16 @@ class IoDriverModelCheckTest {
             StubSelector selector = new StubSelector();
             IoDriver driver = new IoDriver(selector);
             ScheduledIo sio = modelSocket(selector, driver);
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             Context cx = new Context(waker);
             check(read(sio, cx, selector.readable) == PENDING, "nothing to read yet");
             driver.poll(0); // applies the request: read interest armed
             check(sio.readArmed(), "the applied request arms read interest");
             selector.readable.set(true);
             driver.poll(0); // reports the data to the waiting task, which is woken; interest stays armed
-            check(waker.wakes.get() == 1 && sio.readArmed(), "woken, interest kept");
+            check(waker.wakeCount() == 1 && sio.readArmed(), "woken, interest kept");
             // The waker slot is empty now: any wake during the race took the waker stored by the second read.
-            int[] wakes = {waker.wakes.get()};
+            int[] wakes = {waker.wakeCount()};
             int[] reads = new int[2];
             Thread task = new Thread(() -> {
                 reads[0] = read(sio, cx, selector.readable); // takes the data
@@ -447,7 +439,7 @@ class IoDriverModelCheckTest {
             StubSelector selector = new StubSelector();
             IoDriver driver = new IoDriver(selector);
             ScheduledIo sio = modelSocket(selector, driver);
-            CountingWaker waker = new CountingWaker();
+            RecordingWaker waker = new RecordingWaker();
             Context cx = new Context(waker);
             selector.readable.set(true); // the peer has sent data; nothing is ready for the reactor yet
             int[] first = new int[1];
