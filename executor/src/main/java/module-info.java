@@ -13,4 +13,5 @@ module dev.spindle.executor {
     exports dev.spindle.sync;
     exports dev.spindle.testkit;
     exports dev.spindle.spi;
+    exports dev.spindle.diagnostics;
 }

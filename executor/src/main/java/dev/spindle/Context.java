@@ -28,18 +28,58 @@ public class Context {
     /** Budget value meaning "no limit": used for contexts that are not driven by a worker. */
     protected static final int UNCONSTRAINED = -1;
 
+    /** Diagnostic flags of the current poll (see {@link #markProgress()}); reset by {@link #reset}. */
+    protected static final int PROGRESS = 1;
+    protected static final int DECLARED_YIELD = 1 << 1;
+    protected static final int WAKER_TAKEN = 1 << 2;
+
     private Waker waker;
     private int budget = UNCONSTRAINED;
     private long forcedYields;
+    private int pollFlags;
+    private Object waitingOn;
 
     /** A context with the given waker and no budget limit (test kits, manual polling). */
     public Context(Waker waker) {
         this.waker = java.util.Objects.requireNonNull(waker, "waker");
     }
 
-    /** The waker of the task being polled. */
+    /**
+     * The waker of the task being polled. Calling it also tells the runtime's lost-wakeup detector that the waker was
+     * handed to something: a future that returns Pending must call it during that poll, even when it already stored
+     * the same waker before (compare with {@link Waker#willWake}).
+     */
     public final Waker waker() {
+        pollFlags |= WAKER_TAKEN;
         return waker;
+    }
+
+    /**
+     * Tells the runtime that something really moved during this poll: bytes read or written, a record decrypted, a
+     * channel item, a timer fired, a child completed. Spindle's own resources call it; a future that owns its own
+     * resource (not one of Spindle's) should call it too. The busy-loop detector counts polls that make no progress.
+     * Cheap: a field write.
+     */
+    public final void markProgress() {
+        pollFlags |= PROGRESS;
+    }
+
+    /**
+     * Declares that the self-wake about to follow is a deliberate yield ({@code Futures.yieldNow()}, a spent budget),
+     * not a busy loop: call it right before {@code waker().wake()}. A task that yields between chunks of real work is
+     * never reported, even though each yield makes no measured progress.
+     */
+    public final void declareYield() {
+        pollFlags |= DECLARED_YIELD;
+    }
+
+    /**
+     * Says what this poll is waiting for, for task dumps ({@code SpindleRuntime.dump()}): a timer, a socket and
+     * direction, a channel, a join handle. {@code what.toString()} is called later, from another thread, only when a
+     * dump or report is made: give an object whose {@code toString} reads a few fields and never blocks.
+     */
+    public final void waitingOn(Object what) {
+        waitingOn = what;
     }
 
     /**
@@ -57,6 +97,7 @@ public class Context {
             return true;
         }
         forcedYields++;
+        pollFlags |= DECLARED_YIELD;
         waker.wake();
         return false;
     }
@@ -75,6 +116,18 @@ public class Context {
     protected final void reset(Waker waker, int budget) {
         this.waker = waker;
         this.budget = budget;
+        this.pollFlags = 0;
+        this.waitingOn = null;
+    }
+
+    /** The diagnostic flags this poll set ({@link #PROGRESS}, {@link #DECLARED_YIELD}, {@link #WAKER_TAKEN}). */
+    protected final int pollFlags() {
+        return pollFlags;
+    }
+
+    /** What this poll last said it waits on ({@link #waitingOn(Object)}), or null. */
+    protected final Object waitingOnObject() {
+        return waitingOn;
     }
 
     /** How many times {@link #consumeBudget()} forced a yield through this context. */

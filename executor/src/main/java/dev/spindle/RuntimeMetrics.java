@@ -20,10 +20,24 @@ import java.util.List;
  * @param containedFaults failures of code the runtime called (event driver, wakers, timers, release hooks) that
  *                        it contained: the worker went on. Not zero means something is wrong; the log says what
  * @param perWorker       per-worker counters
+ * @param busyLoops       busy loops the detector reported (each task once per episode)
+ * @param lostWakeups     lost wakeups reported
+ * @param slowPolls       slow polls reported (each long poll once, however often it was escalated)
+ * @param throttledTasks  tasks throttled now under the {@code throttle} busy-loop policy
+ * @param abortedTasks    tasks aborted by the {@code abort} busy-loop policy
  */
 public record RuntimeMetrics(int workers, long spawned, long completed, long failed, long cancelled, long alive,
                              int injectQueueDepth, int parkedWorkers, int searchingWorkers, int timers,
-                             long containedFaults, List<WorkerMetrics> perWorker) {
+                             long containedFaults, List<WorkerMetrics> perWorker, long busyLoops, long lostWakeups,
+                             long slowPolls, long throttledTasks, long abortedTasks) {
+
+    /** Without the diagnostics counters (all zero). */
+    public RuntimeMetrics(int workers, long spawned, long completed, long failed, long cancelled, long alive,
+                          int injectQueueDepth, int parkedWorkers, int searchingWorkers, int timers,
+                          long containedFaults, List<WorkerMetrics> perWorker) {
+        this(workers, spawned, completed, failed, cancelled, alive, injectQueueDepth, parkedWorkers, searchingWorkers,
+                timers, containedFaults, perWorker, 0, 0, 0, 0, 0);
+    }
 
     /** Sum of polls over all workers. */
     public long totalPolls() {
@@ -44,9 +58,11 @@ public record RuntimeMetrics(int workers, long spawned, long completed, long fai
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append(String.format("runtime: %d workers, %d spawned, %d completed (%d failed, %d cancelled), %d alive, "
-                        + "inject queue %d, %d parked, %d searching, %d timers, %d contained faults%n",
+                        + "inject queue %d, %d parked, %d searching, %d timers, %d contained faults%n"
+                + "diagnostics: %d busy loops (%d throttled now, %d aborted), %d lost wakeups, %d slow polls%n",
                 workers, spawned, completed, failed, cancelled, alive, injectQueueDepth, parkedWorkers,
-                searchingWorkers, timers, containedFaults));
+                searchingWorkers, timers, containedFaults, busyLoops, throttledTasks, abortedTasks, lostWakeups,
+                slowPolls));
         for (WorkerMetrics w : perWorker) {
             b.append(String.format("  %-20s polls %9d  lifo %8d  steals %6d (%d tasks)  parks %6d  woken %6d  "
                             + "overflow %5d  timers %6d  queue %4d  forced yields %d%n",

@@ -1,5 +1,11 @@
 package dev.spindle;
 
+import dev.spindle.diagnostics.BusyLoopPolicy;
+import dev.spindle.diagnostics.DiagnosticEvent;
+import dev.spindle.diagnostics.Diagnostics;
+import dev.spindle.diagnostics.SpawnSiteCapture;
+import dev.spindle.diagnostics.TaskDump;
+import dev.spindle.internal.scheduler.DiagnosticsConfig;
 import dev.spindle.internal.scheduler.Scheduler;
 import dev.spindle.internal.scheduler.SchedulerConfig;
 import dev.spindle.internal.task.NonBlockingThread;
@@ -7,7 +13,9 @@ import dev.spindle.internal.task.NonBlockingThread;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * A Spindle runtime: a pool of worker threads that poll spawned futures, with work stealing, timers and a
@@ -67,10 +75,21 @@ public final class SpindleRuntime implements AutoCloseable {
     private final String name;
 
     private SpindleRuntime(Builder b) {
+        String runtimeName = b.name != null ? b.name : b.threadNamePrefix.replaceAll("[-_.]*(worker)?[-_.]*$", "");
+        if (runtimeName.isEmpty()) {
+            runtimeName = "spindle";
+        }
+        Duration lostWakeup = b.lostWakeupThreshold != null ? b.lostWakeupThreshold
+                : Builder.checkDuration("system property spindle.lostWakeupThreshold",
+                        durationProperty("spindle.lostWakeupThreshold",
+                                Diagnostics.STRICT ? Duration.ofSeconds(1) : Duration.ofSeconds(10)),
+                        Duration.ofMillis(100), Duration.ofHours(1));
+        DiagnosticsConfig diagnostics = new DiagnosticsConfig(b.diagnostics, runtimeName, b.busyLoopPolicy,
+                b.busyLoopWindow, lostWakeup, b.slowPollThreshold, b.spawnSites, b.jmx, b.listener);
         SchedulerConfig config = new SchedulerConfig(b.workers, b.threadNamePrefix, b.eventInterval,
                 b.globalQueueInterval, b.localQueueCapacity, b.maxLifoPollsPerTick, b.budget, b.daemon, b.handler,
-                b.eventDriver);
-        this.name = b.threadNamePrefix;
+                b.eventDriver, diagnostics);
+        this.name = runtimeName;
         this.scheduler = new Scheduler(config, this);
         scheduler.start();
     }
@@ -127,9 +146,32 @@ public final class SpindleRuntime implements AutoCloseable {
      */
     public <T> JoinHandle<T> spawn(Future<T> future) {
         Objects.requireNonNull(future, "future");
-        return scheduler.spawn(future, false);
+        return scheduler.spawn(null, future, false);
     }
 
+    /**
+     * Spawns {@code future} as a task named {@code name}: the name appears in diagnostics reports, in
+     * {@link #dump()}, in JFR events and in JMX. Otherwise the same as {@link #spawn(Future)}.
+     */
+    public <T> JoinHandle<T> spawn(String name, Future<T> future) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(future, "future");
+        return scheduler.spawn(name, future, false);
+    }
+
+    /**
+     * Every live task now: id, name, state, type chain, spawn site, counters, age, idle time and what it waits on
+     * where Spindle knows; {@code toString()} is a table, stuck tasks first. Safe to call from any thread, at any
+     * time; it does not stop the runtime (each task is read without locking, so a busy one may be slightly stale).
+     */
+    public TaskDump dump() {
+        return scheduler.dump();
+    }
+
+    /** The runtime's name: in diagnostics reports, JFR events and its JMX name ({@link Builder#name}). */
+    public String name() {
+        return name;
+    }
     /**
      * Runs {@code future} on the runtime and blocks the calling thread until it completes. On a virtual
      * thread, the carrier is released while waiting.
@@ -141,7 +183,7 @@ public final class SpindleRuntime implements AutoCloseable {
     public <T> T blockOn(Future<T> future) {
         Objects.requireNonNull(future, "future");
         NonBlockingThread.checkMayBlock("SpindleRuntime.blockOn()");
-        return scheduler.spawn(future, true).join();
+        return scheduler.spawn(null, future, true).join();
     }
 
     /**
@@ -222,12 +264,44 @@ public final class SpindleRuntime implements AutoCloseable {
         return "SpindleRuntime[" + name + ", workers=" + workers() + (isClosed() ? ", closed" : "") + "]";
     }
 
+    /**
+     * Parses a duration property: {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
+     */
+    static Duration durationProperty(String key, Duration def) {
+        String v = System.getProperty(key);
+        if (v == null) {
+            return def;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(v.trim());
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1).trim());
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException("no unit");
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("system property " + key + "=" + v
+                    + " is not a duration: write e.g. 250ms, 10s, 2m, 1h or PT10S", e);
+        }
+    }
+
     // ---- builder -------------------------------------------------------------------------------------
 
     /**
      * Settings of a runtime. Every setting is validated when set, with a message naming the setting.
      * Defaults can also come from system properties: {@code spindle.workers}, {@code spindle.eventInterval},
-     * {@code spindle.globalQueueInterval}.
+     * {@code spindle.globalQueueInterval}, and for diagnostics {@code spindle.diagnostics},
+     * {@code spindle.busyLoopPolicy}, {@code spindle.busyLoopWindow}, {@code spindle.lostWakeupThreshold},
+     * {@code spindle.slowPollThreshold}, {@code spindle.spawnSites}, {@code spindle.jmx}. A property with a bad value
+     * fails the builder with a message naming it.
      */
     public static final class Builder {
         private int workers = intProperty("spindle.workers", Math.max(1, Runtime.getRuntime().availableProcessors()), 1);
@@ -240,8 +314,139 @@ public final class SpindleRuntime implements AutoCloseable {
         private boolean daemon = true;
         private Thread.UncaughtExceptionHandler handler;
         private dev.spindle.spi.EventDriver eventDriver;
+        private String name;
+        private boolean diagnostics = booleanProperty("spindle.diagnostics", true);
+        private BusyLoopPolicy busyLoopPolicy = enumProperty("spindle.busyLoopPolicy", BusyLoopPolicy.class,
+                BusyLoopPolicy.REPORT);
+        private Duration busyLoopWindow = checkDuration("system property spindle.busyLoopWindow",
+                durationProperty("spindle.busyLoopWindow", Duration.ofMillis(500)), Duration.ofMillis(10),
+                Duration.ofMinutes(1));
+        private Duration lostWakeupThreshold; // default depends on strict mode, see the constructor of the runtime
+        private Duration slowPollThreshold = checkDuration("system property spindle.slowPollThreshold",
+                durationProperty("spindle.slowPollThreshold", Duration.ofMillis(100)), Duration.ofMillis(10),
+                Duration.ofHours(1));
+        private SpawnSiteCapture spawnSites = enumProperty("spindle.spawnSites", SpawnSiteCapture.class,
+                SpawnSiteCapture.FRAME);
+        private boolean jmx = booleanProperty("spindle.jmx", true);
+        private Consumer<DiagnosticEvent> listener;
 
         private Builder() {
+        }
+
+        /**
+         * The runtime's name in diagnostics reports, JFR events, logs and its JMX name
+         * ({@code dev.spindle:type=Runtime,name=<name>}; a second live runtime of the same name gets {@code name-2}).
+         * Default: the thread name prefix without its {@code -worker-} tail ({@code spindle}).
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Turns the detectors (busy loop, lost wakeup, slow poll) and their watchdog thread on or off (default on;
+         * system property {@code spindle.diagnostics=on|off}). Per-task counters and {@link SpindleRuntime#dump()}
+         * stay available either way.
+         */
+        public Builder diagnostics(boolean enabled) {
+            this.diagnostics = enabled;
+            return this;
+        }
+
+        /** What to do with a busy loop (default {@code REPORT}; property {@code spindle.busyLoopPolicy}). */
+        public Builder busyLoopPolicy(BusyLoopPolicy policy) {
+            this.busyLoopPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * How long a task must keep being polled without progress before it is a busy loop (default 500 ms, so it is
+         * reported within a second; property {@code spindle.busyLoopWindow}). Between 10 ms and 1 minute.
+         */
+        public Builder busyLoopWindow(Duration window) {
+            busyLoopWindow = checkDuration("busyLoopWindow", window, Duration.ofMillis(10), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /**
+         * How long a task that returned Pending without taking its waker may go unwoken before it is reported as a
+         * lost wakeup (default 10 s, 1 s in strict test runs; property {@code spindle.lostWakeupThreshold}). Between
+         * 100 ms and 1 hour.
+         */
+        public Builder lostWakeupThreshold(Duration threshold) {
+            lostWakeupThreshold = checkDuration("lostWakeupThreshold", threshold, Duration.ofMillis(100),
+                    Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How long one poll may hold a worker before it is reported with a stack sample (default 100 ms; property
+         * {@code spindle.slowPollThreshold}). Between 10 ms and 1 hour.
+         */
+        public Builder slowPollThreshold(Duration threshold) {
+            slowPollThreshold = checkDuration("slowPollThreshold", threshold, Duration.ofMillis(10),
+                    Duration.ofHours(1));
+            return this;
+        }
+
+        /** What of the spawning code each task records (default {@code FRAME}; property {@code spindle.spawnSites}). */
+        public Builder spawnSites(SpawnSiteCapture capture) {
+            this.spawnSites = Objects.requireNonNull(capture, "capture");
+            return this;
+        }
+
+        /** Whether to register the runtime's MXBean (default true; property {@code spindle.jmx}). */
+        public Builder jmx(boolean register) {
+            this.jmx = register;
+            return this;
+        }
+
+        /**
+         * Receives every diagnostics report of this runtime, on the thread that made it (a worker or the watchdog):
+         * return quickly, never block. Reports are still logged. In strict test runs a runtime with a listener has
+         * its reports counted as handled.
+         */
+        public Builder onDiagnostic(Consumer<DiagnosticEvent> listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        private static Duration checkDuration(String what, Duration d, Duration min, Duration max) {
+            Objects.requireNonNull(d, what);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + d);
+            }
+            return d;
+        }
+
+        private static boolean booleanProperty(String key, boolean def) {
+            String v = System.getProperty(key);
+            if (v == null) {
+                return def;
+            }
+            return switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "on", "true", "yes" -> true;
+                case "off", "false", "no" -> false;
+                default -> throw new IllegalArgumentException("system property " + key + "=" + v
+                        + " must be on or off (or true/false)");
+            };
+        }
+
+        private static <E extends Enum<E>> E enumProperty(String key, Class<E> type, E def) {
+            String v = System.getProperty(key);
+            if (v == null) {
+                return def;
+            }
+            try {
+                return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("system property " + key + "=" + v + " must be one of "
+                        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), e);
+            }
         }
 
         private static int intProperty(String key, int def, int min) {

@@ -38,8 +38,27 @@ final class ChildContext extends Context {
         long yieldsBefore = forcedYields();
         reset(childWaker, before);
         try {
-            return child.poll(this);
+            Poll<T> p = child.poll(this);
+            if (p.isReady()) {
+                parent.markProgress(); // a child finished: the combinator moved, whatever it returns
+            }
+            return p;
         } finally {
+            // The child's diagnostic marks are the task's: hand them to the parent context through its public API.
+            int flags = pollFlags();
+            if ((flags & PROGRESS) != 0) {
+                parent.markProgress();
+            }
+            if ((flags & DECLARED_YIELD) != 0) {
+                parent.declareYield();
+            }
+            if ((flags & WAKER_TAKEN) != 0) {
+                parent.waker(); // marks the task's waker as handed off: the child registered the waker that wakes it
+            }
+            Object waiting = waitingOnObject();
+            if (waiting != null) {
+                parent.waitingOn(waiting);
+            }
             if (before != UNCONSTRAINED) {
                 for (int spent = before - remainingBudget(); spent > 0; spent--) {
                     parent.consumeBudget();

@@ -41,6 +41,7 @@ public final class FlatMapFuture<T, U> implements Future<U> {
                 if (p.isPending()) {
                     return Poll.pending();
                 }
+                cx.markProgress(); // the first stage finished
                 Function<? super T, ? extends Future<U>> f = fn;
                 first = null;
                 fn = null;

@@ -7,7 +7,8 @@ import dev.spindle.Poll;
 /**
  * {@code Futures.pending()}: never completes. One state, <b>PENDING</b>; every poll returns {@code Pending}.
  *
- * <p>It deliberately registers no waker: nothing will ever wake it, so there is nothing to register with.
+ * <p>It registers its waker nowhere, since nothing will ever wake it; but it takes it ({@code cx.waker()}), declaring
+ * that waiting forever is intended, so the lost-wakeup detector does not report it.
  * It is stateless, so one shared instance serves every type; {@code cancel()} is a no-op.
  */
 public final class PendingFuture<T> implements Future<T> {
@@ -24,6 +25,8 @@ public final class PendingFuture<T> implements Future<T> {
 
     @Override
     public Poll<T> poll(Context cx) {
+        cx.waker(); // waiting forever on purpose: not a lost wakeup
+        cx.waitingOn(this);
         return Poll.pending();
     }
 

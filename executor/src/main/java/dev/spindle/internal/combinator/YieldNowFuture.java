@@ -24,6 +24,7 @@ public final class YieldNowFuture implements Future<Void> {
         switch (state) {
             case UNPOLLED -> {
                 state = YIELDED;
+                cx.declareYield(); // a deliberate yield, never a busy loop
                 cx.waker().wake();
                 return Poll.pending();
             }

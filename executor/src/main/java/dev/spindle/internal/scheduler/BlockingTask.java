@@ -40,6 +40,7 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
     private final Runnable exit;
     private final AtomicInteger phase = new AtomicInteger(NEW);
     private volatile Thread thread;
+    private final long createdAt = dev.spindle.internal.diagnostics.CoarseClock.now();
 
     BlockingTask(long id, Callable<T> body, Scheduler scheduler, Runnable enter, Runnable exit) {
         this.id = id;
@@ -139,6 +140,18 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
     @Override
     protected String describe() {
         return "blocking task #" + id;
+    }
+
+    /** For dumps: what this blocking task is and where its thread is. */
+    dev.spindle.diagnostics.TaskInfo info() {
+        java.time.Duration zero = java.time.Duration.ZERO;
+        dev.spindle.diagnostics.TaskCounters none = new dev.spindle.diagnostics.TaskCounters(0, 0, 0, 0, 0, zero, zero,
+                zero);
+        return new dev.spindle.diagnostics.TaskInfo(id, null, "spawnBlocking("
+                + dev.spindle.internal.diagnostics.TypeChain.simpleName(body.getClass()) + ")", "(not recorded)",
+                dev.spindle.diagnostics.TaskInfo.State.BLOCKING, none,
+                java.time.Duration.ofNanos(dev.spindle.internal.diagnostics.CoarseClock.since(createdAt,
+                        dev.spindle.internal.diagnostics.CoarseClock.now())), zero, describeRunning());
     }
 
     /** For shutdown warnings: the body's thread and the top of its stack. */

@@ -6,7 +6,14 @@ import dev.spindle.RuntimeClosedException;
 import dev.spindle.internal.task.FaultReporter;
 import dev.spindle.internal.task.Task;
 import dev.spindle.internal.task.TaskScheduler;
+import dev.spindle.diagnostics.BusyLoop;
+import dev.spindle.diagnostics.BusyLoopPolicy;
+import dev.spindle.diagnostics.TaskDump;
+import dev.spindle.diagnostics.TaskInfo;
+import dev.spindle.internal.diagnostics.Reporter;
+import dev.spindle.internal.diagnostics.SpawnSites;
 import dev.spindle.internal.time.TimeDriver;
+import dev.spindle.internal.time.TimerEntry;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -93,6 +100,11 @@ public final class Scheduler implements TaskScheduler {
     final TimeDriver time;
     private final OwnedTasks owned;
     private final Object facade;
+    private final DiagnosticsConfig diagnostics;
+    private final long busyLoopWindowNanos;
+    private final Reporter reporter;
+    /** The detectors' thread, or null when diagnostics are off. */
+    private final Watchdog watchdog;
 
     private final AtomicLong nextTaskId = new AtomicLong(1);
     private final LongAdder spawned = new LongAdder();
@@ -158,13 +170,101 @@ public final class Scheduler implements TaskScheduler {
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i, this, config);
         }
+        this.diagnostics = config.diagnostics();
+        this.busyLoopWindowNanos = diagnostics.busyLoopWindow().toNanos();
+        this.reporter = new Reporter(diagnostics.runtimeName(), diagnostics.listener());
+        this.watchdog = diagnostics.enabled() ? new Watchdog(this) : null;
     }
 
-    /** Starts the worker threads. */
+    /** Starts the worker threads, and the watchdog if diagnostics are on. */
     public void start() {
         for (Worker w : workers) {
             w.thread.start();
         }
+        if (watchdog != null) {
+            watchdog.start();
+        }
+    }
+
+    // ---- diagnostics (TaskScheduler hooks, the dump) -----------------------------------------------------
+
+    public Reporter reporter() {
+        return reporter;
+    }
+
+    @Override
+    public String runtimeName() {
+        return reporter.runtime();
+    }
+
+    @Override
+    public boolean detectsBusyLoops() {
+        return diagnostics.enabled();
+    }
+
+    @Override
+    public long busyLoopWindowNanos() {
+        return busyLoopWindowNanos;
+    }
+
+    @Override
+    public BusyLoopPolicy busyLoop(Task<?> task, long polls, long selfWakes, long nanos, boolean firstInStreak) {
+        BusyLoopPolicy policy = diagnostics.busyLoopPolicy();
+        reporter.report(new BusyLoop(reporter.runtime(), task.info(TaskInfo.State.RUNNING), polls, selfWakes,
+                Duration.ofNanos(nanos), policy), firstInStreak);
+        if (policy == BusyLoopPolicy.ABORT) {
+            reporter.aborted();
+        }
+        return policy;
+    }
+
+    @Override
+    public void throttled(int delta) {
+        reporter.throttled(delta);
+    }
+
+    /**
+     * A throttled task's poll, deferred: a timer queues it again after {@code nanos}. The task stays NOTIFIED, so this
+     * timer is its one queue entry (see {@code Task.deferThrottled}). Allocates a timer entry per deferral; only
+     * throttled tasks pay it, at most ten times a second each once the backoff has grown.
+     */
+    @Override
+    public void deferPoll(Task<?> task, long nanos) {
+        if (terminating) {
+            schedule(task, false); // the workers are leaving: run it now (it is being cancelled)
+            return;
+        }
+        TimerEntry entry = new TimerEntry(() -> schedule(task, false));
+        if (!time.register(entry, System.nanoTime() + nanos, currentWorkerIndex())) {
+            schedule(task, false);
+        }
+    }
+
+    /** Every live task now (see {@code SpindleRuntime.dump()}). */
+    public TaskDump dump() {
+        java.util.Set<Task<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<TaskInfo> infos = new ArrayList<>();
+        for (Worker w : workers) {
+            Task<?> t = w.pollingTask();
+            if (t != null && seen.add(t)) {
+                infos.add(t.info(null));
+            }
+        }
+        owned.forEach(t -> {
+            if (seen.add(t) && !t.isDone()) {
+                infos.add(t.info(watchdog != null && watchdog.isLost(t) ? TaskInfo.State.LOST : null));
+            }
+        });
+        for (BlockingTask<?> b : blockingTasks.keySet()) {
+            infos.add(b.info());
+        }
+        long unlisted = Math.max(0, liveTasks() - infos.size());
+        return new TaskDump(reporter.runtime(), java.time.Instant.now(), infos, unlisted);
+    }
+
+    /** The tasks in the list of waiting tasks (snapshot), for the watchdog's lost-wakeup scan. */
+    void forEachRegistered(java.util.function.Consumer<Task<?>> action) {
+        owned.forEach(action);
     }
 
     /** The public runtime object this scheduler belongs to. */
@@ -207,15 +307,21 @@ public final class Scheduler implements TaskScheduler {
      * so a failure is not reported as unobserved.
      */
     public <T> JoinHandle<T> spawn(Future<T> future, boolean observed) {
+        return spawn(null, future, observed);
+    }
+
+    /** {@link #spawn(Future, boolean)} with a task name for diagnostics (or null). */
+    public <T> JoinHandle<T> spawn(String name, Future<T> future, boolean observed) {
         if (closed) {
             throw closedError("spawn");
         }
+        Object site = SpawnSites.capture(config.diagnostics().spawnSites(), future);
         Worker w = WorkerThread.currentWorker();
         // Local only from inside a task run on one of our workers: that task is live until after this spawn,
         // which is what lets the per-worker spawn count go without a fence (see liveTasks). A worker thread
         // outside a task (a waker called while firing timers) spawns like a foreign thread.
         boolean local = w != null && w.scheduler == this && w.inTask;
-        Task<T> task = new Task<>(local ? w.nextTaskId() : nextTaskId.getAndIncrement(), future, this);
+        Task<T> task = new Task<>(local ? w.nextTaskId() : nextTaskId.getAndIncrement(), name, site, future, this);
         if (observed) {
             task.markObserved();
         }
@@ -568,6 +674,9 @@ public final class Scheduler implements TaskScheduler {
             // their increments happen before their completion counts, which awaitDrained has seen.
             count += (int) (cancelledUnregistered.sum() - unregisteredBefore);
             terminating = true;
+        }
+        if (watchdog != null) {
+            watchdog.stop();
         }
         for (Worker w : workers) {
             w.parker.unpark();

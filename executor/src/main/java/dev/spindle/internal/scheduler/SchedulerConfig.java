@@ -13,8 +13,18 @@ package dev.spindle.internal.scheduler;
  * @param daemon              whether worker threads are daemon threads
  * @param handler             receives failures of tasks nobody awaited, and failures of release hooks
  * @param eventDriver         readiness events driven from the parking path (the I/O reactor), or null
+ * @param diagnostics         the detectors' settings
  */
 public record SchedulerConfig(int workers, String threadNamePrefix, int eventInterval, int globalQueueInterval,
                               int localQueueCapacity, int maxLifoPollsPerTick, int budget, boolean daemon,
-                              Thread.UncaughtExceptionHandler handler, dev.spindle.spi.EventDriver eventDriver) {
+                              Thread.UncaughtExceptionHandler handler, dev.spindle.spi.EventDriver eventDriver,
+                              DiagnosticsConfig diagnostics) {
+
+    /** Without diagnostics (detectors off, no JMX): for tests that build a scheduler directly. */
+    public SchedulerConfig(int workers, String threadNamePrefix, int eventInterval, int globalQueueInterval,
+                           int localQueueCapacity, int maxLifoPollsPerTick, int budget, boolean daemon,
+                           Thread.UncaughtExceptionHandler handler, dev.spindle.spi.EventDriver eventDriver) {
+        this(workers, threadNamePrefix, eventInterval, globalQueueInterval, localQueueCapacity, maxLifoPollsPerTick,
+                budget, daemon, handler, eventDriver, DiagnosticsConfig.off(threadNamePrefix));
+    }
 }

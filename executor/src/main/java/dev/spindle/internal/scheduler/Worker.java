@@ -81,6 +81,7 @@ final class Worker extends WorkerPad2 implements Runnable {
     private static final VarHandle LIFO;
     private static final VarHandle SPAWNED_LOCAL;
     private static final VarHandle COMPLETED_LOCAL;
+    private static final VarHandle POLLING;
 
     static {
         try {
@@ -88,6 +89,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             LIFO = l.findVarHandle(WorkerLifo.class, "lifo", Task.class);
             SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
             COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
+            POLLING = l.findVarHandle(Worker.class, "polling", Task.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -128,7 +130,15 @@ final class Worker extends WorkerPad2 implements Runnable {
     @SuppressWarnings("unused")
     private long completedLocal; // accessed through COMPLETED_LOCAL
 
-    // Metrics: owner writes, others read racily.
+    /**
+     * The task this worker is running now (a poll or a cancellation), or null: for the watchdog's slow-poll detector
+     * and dumps. Written by the owner only, opaque (a plain store on x86, but never hoisted out of the loop or
+     * dropped); read opaque by the watchdog, which confirms what it saw a tick later before acting on it.
+     */
+    @SuppressWarnings("unused")
+    private Task<?> polling; // accessed through POLLING
+
+    // Metrics: owner writes, others read racily (polls also by the watchdog, as a hint it confirms a tick later).
     long polls;
     long stolenTasks;
     long steals;
@@ -244,6 +254,11 @@ final class Worker extends WorkerPad2 implements Runnable {
         }
         int n = queue.len() + (LIFO.getOpaque(this) != null ? 1 : 0);
         return n > 1;
+    }
+
+    /** The task being run now, or null (opaque; see {@link #polling}). */
+    Task<?> pollingTask() {
+        return (Task<?>) POLLING.getOpaque(this);
     }
 
     private Task<?> takeLifo() {
@@ -565,6 +580,7 @@ final class Worker extends WorkerPad2 implements Runnable {
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
         inTask = true;
+        POLLING.setOpaque(this, task);
         try {
             outcome = task.run(cx);
         } catch (Throwable fatal) {
@@ -575,6 +591,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             return;
         } finally {
             inTask = false;
+            POLLING.setOpaque(this, null);
         }
         switch (outcome) {
             case IDLE, DONE -> {
@@ -651,6 +668,9 @@ final class Worker extends WorkerPad2 implements Runnable {
             } else {
                 parker.park(0);
             }
+            // Back from a system call: one more clock read is noise, and it keeps the coarse clock (per-task times)
+            // fresh when the runtime wakes from idle, before the watchdog's next tick.
+            dev.spindle.internal.diagnostics.CoarseClock.refresh();
             if (hasLocalWork()) {
                 parked = false;
                 if (idle.unparkSelf(index)) {

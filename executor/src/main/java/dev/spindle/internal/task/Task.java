@@ -5,6 +5,13 @@ import dev.spindle.Future;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.diagnostics.BusyLoopException;
+import dev.spindle.diagnostics.BusyLoopPolicy;
+import dev.spindle.diagnostics.TaskCounters;
+import dev.spindle.diagnostics.TaskInfo;
+import dev.spindle.internal.diagnostics.CoarseClock;
+import dev.spindle.internal.diagnostics.SpawnSites;
+import dev.spindle.internal.diagnostics.TypeChain;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -54,10 +61,60 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         DONE
     }
 
+    /**
+     * No-progress polls in a row between two looks at the clock by the busy-loop detector. A look costs a
+     * {@code nanoTime} (30 ns here); every 16th poll of a task that is already suspect makes that under 2 ns a poll,
+     * and a healthy task, whose streaks end within a poll or two, never looks.
+     */
+    static final int STREAK_CHECK = 16;
+    /**
+     * Polls without progress per second that make a busy loop when they are not all self-wakes: a task woken from
+     * outside that finds nothing to do, 2,000 times a second for a whole window. A legitimate task that is woken
+     * often (a socket with traffic, a busy channel) makes progress on nearly every wake and never gets near.
+     */
+    static final long BUSY_POLLS_PER_SECOND = 2_000;
+    /** First delay of a throttled task's polls; it doubles each time, up to {@link #MAX_BACKOFF_NANOS}. */
+    static final long FIRST_BACKOFF_NANOS = 1_000_000L;
+    /** Longest delay: a throttled task still runs ten times a second, so it can recover by itself. */
+    static final long MAX_BACKOFF_NANOS = 100_000_000L;
+    /** Between two busy-loop reports of the same task while it goes on looping. */
+    static final long BUSY_REPORT_INTERVAL_NANOS = 60_000_000_000L;
+
     private final long id;
     private final TaskScheduler scheduler;
     private Future<T> future;
-    private int polls;
+    private long polls;
+    private final String name;
+    /** Where it was spawned ({@code SpawnSites.capture}): a frame, a stack, or null. */
+    private final Object spawnSite;
+
+    // ---- diagnostics counters: plain, written by the worker running the task (see Ownership), read racily ----
+    private long wakes;
+    private long selfWakes;
+    private long declaredYields;
+    private long noProgressPolls;
+    private long busyNanos;
+    private long longestPollNanos;
+    private long lastWakeToPollNanos;
+    /** Coarse time ({@code CoarseClock}) of spawn, of the last scheduling, and of the end of the last poll. */
+    private final long spawnedAt;
+    /** Written by whoever schedules the task (the SUBMIT winner) before it queues it: the queue publishes it. */
+    private long scheduledAt;
+    private long lastPollEnd;
+    /** No-progress polls in a row (the busy-loop streak). */
+    private long streak;
+    /** The busy-loop detector's state, once the streak is long enough to be timed; see {@link TaskWatch}. */
+    private TaskWatch watch;
+    /**
+     * Whether the last poll returned Pending without taking its waker and without waking itself: nothing may be able
+     * to wake it (the lost-wakeup watch). Plain, read racily by the watchdog, which also requires the poll count to
+     * stay the same across its scans.
+     */
+    private boolean pendingWithoutWaker;
+    /** Whether the last poll ended woken by itself (so this poll was not caused by a wake from elsewhere). */
+    private boolean requeued;
+    /** What the last poll said it waits on; read racily by dumps. */
+    private Object waitingOn;
     /**
      * The thread polling this task right now, or null. Plain: written and cleared by that thread around the
      * poll; another thread reading it sees null or a different thread, never itself (it cleared the field
@@ -79,9 +136,18 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     public Task<?> ownedNext;
 
     public Task(long id, Future<T> future, TaskScheduler scheduler) {
+        this(id, null, null, future, scheduler);
+    }
+
+    public Task(long id, String name, Object spawnSite, Future<T> future, TaskScheduler scheduler) {
         this.id = id;
+        this.name = name;
+        this.spawnSite = spawnSite;
         this.future = future;
         this.scheduler = scheduler;
+        long now = CoarseClock.now();
+        this.spawnedAt = now;
+        this.scheduledAt = now;
         initScheduled();
     }
 
@@ -91,8 +157,13 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     /** Polls so far (racy read). */
-    public int polls() {
+    public long polls() {
         return polls;
+    }
+
+    /** The name given at spawn, or null. */
+    public String name() {
+        return name;
     }
 
     // ---- Waker -------------------------------------------------------------------------------------
@@ -106,7 +177,10 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             return;
         }
         switch (transitionToNotified()) {
-            case SUBMIT -> scheduler.schedule(this, true);
+            case SUBMIT -> {
+                scheduledAt = CoarseClock.now(); // before queueing: the queue's release publishes it to the poller
+                scheduler.schedule(this, true);
+            }
             case DO_NOTHING -> {
             }
         }
@@ -116,6 +190,10 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
 
     /** Runs one scheduling of this task on the calling worker. */
     public RunOutcome run(Context cx) {
+        TaskWatch w = watch;
+        if (w != null && w.throttleUntil != 0 && deferThrottled(w)) {
+            return RunOutcome.DONE; // still NOTIFIED: the throttle's timer queues it again (see deferThrottled)
+        }
         switch (transitionToRunning()) {
             case DONE -> {
                 return RunOutcome.DONE;
@@ -127,12 +205,17 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             case POLL -> {
             }
         }
-        int n = polls;
+        long n = polls;
         if (n == 0 && !scheduler.admitFirstPoll(this)) {
             cancelNow("aborted"); // the runtime is cancelling every task: never start one now
             return RunOutcome.DONE;
         }
         polls = n + 1;
+        if (n != 0 && !requeued) {
+            wakes++; // this poll follows a wake from elsewhere: counted by the poller, so the waker pays nothing
+        }
+        long start = CoarseClock.now();
+        lastWakeToPollNanos = CoarseClock.since(scheduledAt, start);
         Poll<T> p;
         runner = Thread.currentThread();
         try {
@@ -144,15 +227,23 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         } catch (Throwable failure) {
             runner = null;
             selfWoken = false;
+            endPoll(start);
             fail(failure);
             return RunOutcome.DONE;
         }
         runner = null;
         boolean woke = selfWoken;
         selfWoken = false;
+        endPoll(start);
         if (p.isReady()) {
+            if (streak != 0) {
+                endStreak();
+            }
             succeed(p);
             return RunOutcome.DONE;
+        }
+        if (observePending(cx, n, woke)) {
+            return RunOutcome.DONE; // aborted as a busy loop
         }
         if (!registered) {
             // The first Pending: join the list of waiting tasks while still RUNNING (see "Lazy registration").
@@ -161,6 +252,10 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
                 return RunOutcome.DONE;
             }
             registered = true;
+        }
+        requeued = woke;
+        if (woke) {
+            scheduledAt = CoarseClock.now(); // requeued by this worker right after the transition below
         }
         return switch (woke ? transitionToNotifiedFromRunning() : transitionToIdle()) {
             case OK -> RunOutcome.IDLE;
@@ -172,6 +267,161 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         };
     }
 
+    /** After each poll: the coarse poll time. */
+    private void endPoll(long start) {
+        long end = CoarseClock.now();
+        long d = CoarseClock.since(start, end);
+        busyNanos += d;
+        if (d > longestPollNanos) {
+            longestPollNanos = d;
+        }
+        lastPollEnd = end;
+    }
+
+    /**
+     * After a poll that returned Pending: the counters, the lost-wakeup mark and the busy-loop streak. Returns true if
+     * the task was aborted as a busy loop (it is then complete).
+     */
+    private boolean observePending(Context cx, long pollIndex, boolean woke) {
+        int marks;
+        if (cx instanceof PollMarks m) {
+            marks = m.pollMarks();
+            waitingOn = m.pollWaitingOn();
+        } else {
+            marks = PollMarks.PROGRESS | PollMarks.WAKER_TAKEN; // polled by hand (tests): nothing to judge
+        }
+        if (woke) {
+            selfWakes++;
+        }
+        pendingWithoutWaker = !woke && (marks & PollMarks.WAKER_TAKEN) == 0;
+        if ((marks & PollMarks.DECLARED_YIELD) != 0) {
+            declaredYields++;
+            if (streak != 0) {
+                endStreak();
+            }
+            return false;
+        }
+        if ((marks & PollMarks.PROGRESS) != 0 || pollIndex == 0) {
+            if (streak != 0) {
+                endStreak();
+            }
+            return false;
+        }
+        noProgressPolls++;
+        long s = ++streak;
+        if ((s & (STREAK_CHECK - 1)) == 0 && scheduler.detectsBusyLoops()) {
+            return checkBusyLoop(s);
+        }
+        TaskWatch w = watch;
+        if (w != null && w.throttleUntil != 0) {
+            throttleNext(w); // throttled and still no progress: its next poll waits longer
+        }
+        return false;
+    }
+
+    /**
+     * Every {@link #STREAK_CHECK} polls of a streak: has it gone on for a whole window, fast enough to be a loop?
+     * Fast enough: {@link #BUSY_POLLS_PER_SECOND}, or any rate at all when (nearly) every poll woke the task itself,
+     * since such a task is never idle: it holds a worker however slow each poll is.
+     */
+    private boolean checkBusyLoop(long s) {
+        TaskWatch w = watch;
+        if (w == null) {
+            w = watch = new TaskWatch();
+        }
+        long now = System.nanoTime();
+        if (w.windowStart == 0) {
+            w.windowStart = now;
+            w.windowStreak = s;
+            w.windowSelfWakes = selfWakes;
+            return false;
+        }
+        long elapsed = now - w.windowStart;
+        long window = scheduler.busyLoopWindowNanos();
+        if (w.throttleUntil != 0) {
+            throttleNext(w);
+        }
+        if (elapsed < window) {
+            return false;
+        }
+        long pollsInWindow = s - w.windowStreak;
+        long selfInWindow = selfWakes - w.windowSelfWakes;
+        boolean allSelf = selfInWindow * 10 >= pollsInWindow * 9;
+        boolean fast = pollsInWindow * 1_000_000_000L >= BUSY_POLLS_PER_SECOND * elapsed;
+        if (!fast && !allSelf) {
+            // Slow polls without progress (a noisy but harmless source): start a new window.
+            w.windowStart = now;
+            w.windowStreak = s;
+            w.windowSelfWakes = selfWakes;
+            return false;
+        }
+        boolean first = !w.busy;
+        if (!first && now - w.lastBusyReport < BUSY_REPORT_INTERVAL_NANOS) {
+            return false; // still looping, already reported and handled
+        }
+        w.busy = true;
+        w.lastBusyReport = now;
+        BusyLoopPolicy policy = scheduler.busyLoop(this, pollsInWindow, selfInWindow, elapsed, first);
+        switch (policy) {
+            case REPORT -> {
+            }
+            case THROTTLE -> {
+                if (w.throttleUntil == 0) {
+                    scheduler.throttled(1);
+                    w.backoffNanos = FIRST_BACKOFF_NANOS;
+                    throttleNext(w);
+                }
+            }
+            case ABORT -> {
+                cancelNow("aborted as a busy loop: " + TypeChain.of(future),
+                        new BusyLoopException(lastBusyLoop(pollsInWindow, selfInWindow, elapsed, policy)));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The report to attach to an abort (the detector already logged its own copy). */
+    private dev.spindle.diagnostics.BusyLoop lastBusyLoop(long pollsInWindow, long self, long nanos,
+                                                         BusyLoopPolicy policy) {
+        return new dev.spindle.diagnostics.BusyLoop(scheduler.runtimeName(), info(TaskInfo.State.RUNNING), pollsInWindow,
+                self, java.time.Duration.ofNanos(nanos), policy);
+    }
+
+    /** Throttled and another poll without progress: the next poll waits, twice as long as the last (capped). */
+    private void throttleNext(TaskWatch w) {
+        long b = w.backoffNanos;
+        w.throttleUntil = System.nanoTime() + b;
+        w.backoffNanos = Math.min(b * 2, MAX_BACKOFF_NANOS);
+    }
+
+    /**
+     * At the start of a run of a throttled task (still NOTIFIED, just taken from a queue): if its next poll is not due
+     * yet, hand it to a timer that queues it again when it is, and return true. The state stays NOTIFIED throughout,
+     * so wakes meanwhile do nothing (the task is "scheduled": the timer plays the part of the queue), and an abort
+     * is seen by the run the timer leads to.
+     */
+    private boolean deferThrottled(TaskWatch w) {
+        long wait = w.throttleUntil - System.nanoTime();
+        if (wait <= 0 || isDone()) {
+            return false;
+        }
+        scheduler.deferPoll(this, wait);
+        return true;
+    }
+
+    /** A streak of polls without progress ended (progress, a declared yield, or completion): lift everything. */
+    private void endStreak() {
+        streak = 0;
+        TaskWatch w = watch;
+        if (w != null) {
+            if (w.throttleUntil != 0) {
+                scheduler.throttled(-1);
+            }
+            watch = null;
+        }
+    }
+
     private void succeed(Poll<T> ready) {
         future = null;
         transitionToComplete();
@@ -180,6 +430,9 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     private void fail(Throwable failure) {
+        if (streak != 0) {
+            endStreak();
+        }
         future = null;
         transitionToComplete();
         boolean observed = completeWithFailure(failure) || isObserved();
@@ -196,6 +449,13 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     private void cancelNow(String reason) {
+        cancelNow(reason, null);
+    }
+
+    private void cancelNow(String reason, Throwable why) {
+        if (streak != 0) {
+            endStreak();
+        }
         Future<T> f = future;
         future = null;
         if (f != null) {
@@ -209,6 +469,8 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         Throwable runtimeFailure = scheduler.failure();
         if (runtimeFailure != null) {
             completeCancelled("the runtime failed: " + runtimeFailure, runtimeFailure);
+        } else if (why != null) {
+            completeCancelled(reason, why);
         } else {
             completeCancelled(reason);
         }
@@ -255,6 +517,68 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     @Override
     protected String describe() {
         return "task #" + id;
+    }
+
+    // ---- diagnostics ---------------------------------------------------------------------------------
+
+    /**
+     * A snapshot for reports and dumps, from any thread: racy reads of plain fields (see the class comment), so the
+     * numbers of a task running now may be a poll behind. {@code state} overrides what the state word says when the
+     * caller knows better (the watchdog: LOST), else null.
+     */
+    public TaskInfo info(TaskInfo.State state) {
+        long now = CoarseClock.now();
+        int bits = stateBits();
+        TaskInfo.State st = state;
+        TaskWatch w = watch;
+        if (st == null) {
+            if ((bits & COMPLETE) != 0) {
+                st = TaskInfo.State.DONE;
+            } else if ((bits & RUNNING) != 0) {
+                st = TaskInfo.State.RUNNING;
+            } else if (w != null && w.throttleUntil != 0) {
+                st = TaskInfo.State.THROTTLED;
+            } else if ((bits & NOTIFIED) != 0) {
+                st = TaskInfo.State.SCHEDULED;
+            } else {
+                st = TaskInfo.State.IDLE;
+            }
+        }
+        Future<T> f = future;
+        String chain = f == null ? "(finished)" : TypeChain.of(f);
+        Object waiting = waitingOn;
+        String waitingText = null;
+        if (waiting != null) {
+            try {
+                waitingText = waiting.toString();
+            } catch (Throwable t) {
+                waitingText = waiting.getClass().getName() + " (its toString threw " + t + ")";
+            }
+        }
+        long lastEnd = lastPollEnd;
+        java.time.Duration idle = st == TaskInfo.State.RUNNING || lastEnd == 0 ? java.time.Duration.ZERO
+                : java.time.Duration.ofNanos(CoarseClock.since(lastEnd, now));
+        TaskCounters c = new TaskCounters(polls, wakes, selfWakes, declaredYields, noProgressPolls,
+                java.time.Duration.ofNanos(busyNanos), java.time.Duration.ofNanos(longestPollNanos),
+                java.time.Duration.ofNanos(lastWakeToPollNanos));
+        return new TaskInfo(id, name, chain, SpawnSites.describe(spawnSite), st, c,
+                java.time.Duration.ofNanos(CoarseClock.since(spawnedAt, now)), idle, waitingText);
+    }
+
+    /** For the lost-wakeup watch (racy): whether the last poll returned Pending without taking its waker. */
+    public boolean pendingWithoutWaker() {
+        return pendingWithoutWaker;
+    }
+
+    /** For the lost-wakeup watch: idle (not scheduled, running or complete), from the state word. */
+    public boolean isIdle() {
+        return (stateBits() & (RUNNING | NOTIFIED | COMPLETE)) == 0;
+    }
+
+    /** The future's type chain now (racy; for reports). */
+    public String typeChain() {
+        Future<T> f = future;
+        return f == null ? "(finished)" : TypeChain.of(f);
     }
 
     @Override

@@ -44,4 +44,43 @@ public interface TaskScheduler {
     default Throwable failure() {
         return null;
     }
+
+    // ---- diagnostics (see dev.spindle.diagnostics); defaults: detectors off --------------------------
+
+    /** The runtime's name, for reports. */
+    default String runtimeName() {
+        return "(test)";
+    }
+
+    /** Whether the busy-loop detector runs for this scheduler's tasks. */
+    default boolean detectsBusyLoops() {
+        return false;
+    }
+
+    /** How long polls without progress must go on to be a busy loop. */
+    default long busyLoopWindowNanos() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * {@code task} (RUNNING, on the calling worker) has been polled {@code polls} times without progress over
+     * {@code nanos}, {@code selfWakes} of them woken by itself: report it (rate-limited by the caller) and return the
+     * policy to apply. {@code firstInStreak}: the first report of this streak (counted once).
+     */
+    default dev.spindle.diagnostics.BusyLoopPolicy busyLoop(Task<?> task, long polls, long selfWakes, long nanos,
+                                                            boolean firstInStreak) {
+        return dev.spindle.diagnostics.BusyLoopPolicy.REPORT;
+    }
+
+    /** Throttled tasks now: +1 when a task starts being throttled, -1 when it stops or completes. */
+    default void throttled(int delta) {
+    }
+
+    /**
+     * Puts {@code task}, which is scheduled (NOTIFIED) and was taken from a queue, back in a queue after
+     * {@code nanos}: a throttled task's poll is deferred.
+     */
+    default void deferPoll(Task<?> task, long nanos) {
+        schedule(task, false);
+    }
 }
