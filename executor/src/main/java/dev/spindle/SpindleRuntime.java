@@ -251,7 +251,9 @@ public final class SpindleRuntime implements AutoCloseable {
         return new RuntimeMetrics(workers(), scheduler.spawnedCount(), scheduler.completedCount(),
                 scheduler.failedCount(), scheduler.cancelledCount(), scheduler.liveCount(), scheduler.injectDepth(),
                 scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(), scheduler.faults().total(),
-                java.util.List.copyOf(scheduler.workerMetrics()));
+                java.util.List.copyOf(scheduler.workerMetrics()), scheduler.reporter().busyLoops(),
+                scheduler.reporter().lostWakeups(), scheduler.reporter().slowPolls(),
+                scheduler.reporter().throttledTasks(), scheduler.reporter().abortedTasks());
     }
 
     /** Internal: the scheduler behind this runtime (for the library's own modules). */

@@ -431,6 +431,16 @@ final class MpscChan<T> {
     }
 
     Poll<T> pollRecv(Context cx) {
+        Poll<T> p = pollRecvInner(cx);
+        if (p.isReady()) {
+            cx.markProgress(); // a message (or the end of the stream) arrived
+        } else {
+            cx.waitingOn(this);
+        }
+        return p;
+    }
+
+    private Poll<T> pollRecvInner(Context cx) {
         Poll<T> p = receiveOnce(cx);
         if (p != null) {
             return p;
@@ -529,5 +539,12 @@ final class MpscChan<T> {
     static <T> T requireMessage(T msg) {
         return Objects.requireNonNull(msg,
                 "Mpsc: messages must not be null (null marks the end of the stream in recv()); wrap it, e.g. in an Optional");
+    }
+
+    /** What a waiting receiver waits on, in task dumps. */
+    @Override
+    public String toString() {
+        return "Mpsc channel (" + (bounded ? "bounded " + capacity : "unbounded") + ", " + len() + " queued"
+                + (isClosed() ? ", closed" : "") + ")";
     }
 }

@@ -73,6 +73,16 @@ final class MpscSendFuture<T> implements Future<Void> {
 
     @Override
     public Poll<Void> poll(Context cx) {
+        Poll<Void> p = pollInner(cx);
+        if (p.isReady()) {
+            cx.markProgress(); // the message went in
+        } else {
+            cx.waitingOn(this);
+        }
+        return p;
+    }
+
+    private Poll<Void> pollInner(Context cx) {
         return switch (laStatus()) {
             case INIT -> pollFirst(cx);
             case QUEUED -> pollQueued(cx);

@@ -292,12 +292,18 @@ public final class Notify {
 
         @Override
         public Poll<Void> poll(Context cx) {
-            return switch (phase) {
+            Poll<Void> p = switch (phase) {
                 case INIT -> pollFirst(cx);
                 case QUEUED -> pollQueued(cx);
                 default -> throw new IllegalStateException(
                         "Notify.notified() future polled after it completed or was cancelled; call notified() again for the next notification");
             };
+            if (p.isReady()) {
+                cx.markProgress(); // notified
+            } else {
+                cx.waitingOn(notify);
+            }
+            return p;
         }
 
         private Poll<Void> pollFirst(Context cx) {

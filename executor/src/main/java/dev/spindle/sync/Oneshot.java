@@ -118,7 +118,13 @@ public final class Oneshot {
          */
         @Override
         public Poll<T> poll(Context cx) {
-            return cell.pollReceive(cx);
+            Poll<T> p = cell.pollReceive(cx);
+            if (p.isReady()) {
+                cx.markProgress(); // the value arrived
+            } else {
+                cx.waitingOn(this);
+            }
+            return p;
         }
 
         /**
@@ -168,6 +174,11 @@ public final class Oneshot {
                         "Oneshot.Sender.closed() future polled after it completed; it must not be polled again");
             }
             Poll<Void> p = cell.pollReceiverClosed(cx);
+            if (p.isReady()) {
+                cx.markProgress(); // the receiver closed
+            } else {
+                cx.waitingOn(this);
+            }
             done = p.isReady();
             registered = !done;
             return p;

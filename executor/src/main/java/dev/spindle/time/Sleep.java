@@ -42,6 +42,16 @@ public final class Sleep implements Future<Void> {
 
     @Override
     public Poll<Void> poll(Context cx) {
+        Poll<Void> p = pollInner(cx);
+        if (p.isReady()) {
+            cx.markProgress(); // the timer fired
+        } else {
+            cx.waitingOn(this);
+        }
+        return p;
+    }
+
+    private Poll<Void> pollInner(Context cx) {
         if (done) {
             throw new IllegalStateException("Sleep polled after it completed: create a new one, or use reset()");
         }
@@ -109,5 +119,12 @@ public final class Sleep implements Future<Void> {
                     + " (or pass them to runtime.blockOn(...))");
         }
         return s.time();
+    }
+
+    /** What a waiting task waits on, in task dumps. */
+    @Override
+    public String toString() {
+        long left = deadlineNanos - System.nanoTime();
+        return left > 0 ? "timer due in " + left / 1_000_000 + " ms" : "timer due (" + (-left / 1_000_000) + " ms ago)";
     }
 }

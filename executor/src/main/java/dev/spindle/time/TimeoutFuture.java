@@ -11,7 +11,7 @@ import java.time.Duration;
  * then the sleep. States: RUNNING → DONE (value, inner failure, or expiry). On expiry the inner future is
  * cancelled once; on completion of the inner future the timer is removed; {@code cancel()} cancels both.
  */
-final class TimeoutFuture<T> implements Future<T> {
+final class TimeoutFuture<T> implements Future<T>, dev.spindle.diagnostics.Described {
     private Future<T> inner;
     private Sleep sleep;
     private final Duration limit;
@@ -62,5 +62,11 @@ final class TimeoutFuture<T> implements Future<T> {
         sleep.cancel();
         sleep = null;
         in.cancel();
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return java.util.Collections.singletonList(inner);
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Function;
  *   <li><b>DONE</b> — polling throws {@link IllegalStateException}; {@code cancel()} is a no-op.</li>
  * </ul>
  */
-public final class FlatMapFuture<T, U> implements Future<U> {
+public final class FlatMapFuture<T, U> implements Future<U>, dev.spindle.diagnostics.Described {
     private Future<T> first;
     private Function<? super T, ? extends Future<U>> fn;
     private Future<U> second;
@@ -75,5 +75,11 @@ public final class FlatMapFuture<T, U> implements Future<U> {
         if (f != null) {
             f.cancel();
         }
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return java.util.Collections.singletonList(second != null ? second : first);
     }
 }

@@ -32,7 +32,7 @@ import java.util.List;
  * </ul>
  * An empty input completes on its first poll with an empty list.
  */
-public final class JoinAllFuture<T> implements Future<List<T>> {
+public final class JoinAllFuture<T> implements Future<List<T>>, dev.spindle.diagnostics.Described {
     private static final String NAME = "Futures.joinAll()";
 
     private Future<? extends T>[] children;
@@ -115,5 +115,11 @@ public final class JoinAllFuture<T> implements Future<List<T>> {
                 Children.cancel(c, NAME, null);
             }
         }
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return children == null ? java.util.List.of() : java.util.Arrays.asList(children.clone());
     }
 }

@@ -21,7 +21,7 @@ import dev.spindle.Poll;
  *   <li><b>DONE</b> — polling throws {@link IllegalStateException}; {@code cancel()} is a no-op.</li>
  * </ul>
  */
-public final class JoinFuture<A, B> implements Future<Futures.Both<A, B>> {
+public final class JoinFuture<A, B> implements Future<Futures.Both<A, B>>, dev.spindle.diagnostics.Described {
     private Future<A> first;
     private Future<B> second;
     private A firstValue;
@@ -106,5 +106,11 @@ public final class JoinFuture<A, B> implements Future<Futures.Both<A, B>> {
         if (b != null) {
             Children.cancel(b, "Futures.join()", null);
         }
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return java.util.Arrays.asList(first, second);
     }
 }

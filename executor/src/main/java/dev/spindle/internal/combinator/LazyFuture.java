@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * supplier's exception propagates → <b>DONE</b> ({@code supplier == null}). Polling in DONE throws;
  * {@code cancel()} drops the supplier without running it.
  */
-public final class LazyFuture<T> implements Future<T> {
+public final class LazyFuture<T> implements Future<T>, dev.spindle.internal.diagnostics.SpawnSites.SiteKeyed {
     private Supplier<? extends T> supplier;
 
     public LazyFuture(Supplier<? extends T> supplier) {
@@ -33,5 +33,12 @@ public final class LazyFuture<T> implements Future<T> {
     @Override
     public void cancel() {
         supplier = null;
+    }
+
+    /** The spawn-site cache keys on the lambda, not on this wrapper (see {@code SpawnSites}). */
+    @Override
+    public Class<?> siteKey() {
+        Object f = supplier;
+        return f == null ? getClass() : f.getClass();
     }
 }

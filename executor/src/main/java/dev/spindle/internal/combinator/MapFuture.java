@@ -13,7 +13,7 @@ import java.util.function.Function;
  * future or {@code fn} throws → <b>DONE</b> ({@code inner == null}). Polling in DONE throws;
  * {@code cancel()} in RUNNING cancels the inner future once; in DONE it is a no-op.
  */
-public final class MapFuture<T, U> implements Future<U> {
+public final class MapFuture<T, U> implements Future<U>, dev.spindle.diagnostics.Described, dev.spindle.internal.diagnostics.SpawnSites.SiteKeyed {
     private Future<T> inner;
     private Function<? super T, ? extends U> fn;
 
@@ -53,5 +53,18 @@ public final class MapFuture<T, U> implements Future<U> {
         if (in != null) {
             in.cancel();
         }
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return java.util.Collections.singletonList(inner);
+    }
+
+    /** The spawn-site cache keys on the lambda, not on this wrapper (see {@code SpawnSites}). */
+    @Override
+    public Class<?> siteKey() {
+        Object f = fn;
+        return f == null ? getClass() : f.getClass();
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * ({@code fn == null}). Polling in DONE throws; {@code cancel()} drops {@code fn}. A {@code null} result
  * from {@code fn} is a bug in {@code fn} and fails the future with a {@link NullPointerException}.
  */
-public final class PollFnFuture<T> implements Future<T> {
+public final class PollFnFuture<T> implements Future<T>, dev.spindle.internal.diagnostics.SpawnSites.SiteKeyed {
     private Function<? super Context, ? extends Poll<T>> fn;
 
     public PollFnFuture(Function<? super Context, ? extends Poll<T>> fn) {
@@ -47,5 +47,12 @@ public final class PollFnFuture<T> implements Future<T> {
     @Override
     public void cancel() {
         fn = null;
+    }
+
+    /** The spawn-site cache keys on the lambda, not on this wrapper (see {@code SpawnSites}). */
+    @Override
+    public Class<?> siteKey() {
+        Object f = fn;
+        return f == null ? getClass() : f.getClass();
     }
 }

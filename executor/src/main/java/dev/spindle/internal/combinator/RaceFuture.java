@@ -26,7 +26,7 @@ import dev.spindle.Poll;
  * </ul>
  * At least one child is required (a race of none would never finish); {@code Futures.race} checks that.
  */
-public final class RaceFuture<T> implements Future<T> {
+public final class RaceFuture<T> implements Future<T>, dev.spindle.diagnostics.Described {
     private static final String NAME = "Futures.race()";
 
     private Future<? extends T>[] children;
@@ -85,5 +85,11 @@ public final class RaceFuture<T> implements Future<T> {
             return;
         }
         finish(cs, -1, null);
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return children == null ? java.util.List.of() : java.util.Arrays.asList(children.clone());
     }
 }

@@ -24,7 +24,7 @@ import dev.spindle.Selected;
  *       {@code cancel()} is a no-op. The winner is never cancelled.</li>
  * </ul>
  */
-public final class SelectFuture<A, B> implements Future<Selected<A, B>> {
+public final class SelectFuture<A, B> implements Future<Selected<A, B>>, dev.spindle.diagnostics.Described {
     private static final String NAME = "Futures.select()";
 
     private Future<A> first;
@@ -85,5 +85,11 @@ public final class SelectFuture<A, B> implements Future<Selected<A, B>> {
         second = null;
         Children.cancel(a, NAME, null);
         Children.cancel(b, NAME, null);
+    }
+
+    /** For type chains in diagnostics (racy read: see {@link dev.spindle.diagnostics.Described}). */
+    @Override
+    public java.util.List<?> children() {
+        return java.util.Arrays.asList(first, second);
     }
 }

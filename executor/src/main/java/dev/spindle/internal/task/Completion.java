@@ -253,14 +253,17 @@ public abstract class Completion<T> {
     /** Polls the outcome as a future; registers {@code cx.waker()} while not done. Allocates nothing. */
     protected final Poll<T> pollJoin(Context cx) {
         if (isDone()) {
+            cx.markProgress(); // the joined task finished
             return readyOutcome();
         }
+        cx.waitingOn(this);
         Waker w = cx.waker();
         Waker cur = (Waker) JOIN_WAKER.getOpaque(this); // only this joiner writes it: its own last value
         if (cur == null || !cur.willWake(w)) {
             JOIN_WAKER.setVolatile(this, w); // then the re-check below (Dekker with publish())
         }
         if (isDone()) {
+            cx.markProgress();
             return readyOutcome();
         }
         return Poll.pending();
