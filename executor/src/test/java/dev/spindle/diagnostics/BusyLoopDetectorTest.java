@@ -75,21 +75,45 @@ class BusyLoopDetectorTest {
         }
     }
 
-    /** How many yields a task that yields in a loop makes in {@code d}. */
+    /** How many yields a CPU-bound task that yields with {@code Futures.yieldNow()} between chunks makes in {@code d}. */
     private static long yieldsIn(SpindleRuntime rt, Duration d) throws Exception {
         AtomicLong count = new AtomicLong();
         long end = System.nanoTime() + d.toNanos();
-        JoinHandle<Void> h = rt.spawn(Futures.lazy(() -> null).flatMap(v -> loopYields(count, end)));
-        h.join();
+        rt.spawn(new YieldingCruncher(count, end)).join();
         return count.get();
     }
 
-    private static dev.spindle.Future<Void> loopYields(AtomicLong count, long end) {
-        if (System.nanoTime() >= end) {
-            return Futures.ready(null);
+    /** Crunches a chunk, then {@code Futures.yieldNow()}, until a deadline. */
+    private static final class YieldingCruncher implements dev.spindle.Future<Void> {
+        private final AtomicLong count;
+        private final long end;
+        private dev.spindle.Future<Void> yielding;
+        private long sink;
+
+        YieldingCruncher(AtomicLong count, long end) {
+            this.count = count;
+            this.end = end;
         }
-        count.incrementAndGet();
-        return Futures.yieldNow().flatMap(v -> loopYields(count, end));
+
+        @Override
+        public dev.spindle.Poll<Void> poll(dev.spindle.Context cx) {
+            for (;;) {
+                if (yielding != null) {
+                    if (yielding.poll(cx).isPending()) {
+                        return dev.spindle.Poll.pending();
+                    }
+                    yielding = null;
+                }
+                if (System.nanoTime() >= end) {
+                    return dev.spindle.Poll.readyNull();
+                }
+                for (int i = 0; i < 2_000; i++) {
+                    sink += i * 31L ^ sink;
+                }
+                count.incrementAndGet();
+                yielding = Futures.yieldNow();
+            }
+        }
     }
 
     @Test

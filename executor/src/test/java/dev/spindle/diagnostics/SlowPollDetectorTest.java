@@ -17,7 +17,7 @@ class SlowPollDetectorTest {
     void aSleepInsidePollIsReportedWithAStackNamingSleepAndTheFuture() throws Exception {
         Reports reports = new Reports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).name("slow").threadNamePrefix("slow-w-")
-                .onDiagnostic(reports).build()) {
+                .slowPollThreshold(Duration.ofMillis(100)).onDiagnostic(reports).build()) {
             JoinHandle<String> h = rt.spawn("sleeper", new UserFutures.Pump<>(new UserFutures.SleepyFuture(300)));
             SlowPoll report = reports.await(SlowPoll.class, Duration.ofSeconds(3));
             assertThat(report).isNotNull();

@@ -82,6 +82,7 @@ final class Worker extends WorkerPad2 implements Runnable {
     private static final VarHandle SPAWNED_LOCAL;
     private static final VarHandle COMPLETED_LOCAL;
     private static final VarHandle POLLING;
+    private static final VarHandle POLLS;
 
     static {
         try {
@@ -90,6 +91,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
             COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
             POLLING = l.findVarHandle(Worker.class, "polling", Task.class);
+            POLLS = l.findVarHandle(Worker.class, "polls", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -576,7 +578,9 @@ final class Worker extends WorkerPad2 implements Runnable {
     }
 
     private void runOne(Task<?> task) {
-        polls++;
+        // Opaque: the watchdog's slow-poll check compares it across ticks, so each poll's increment must reach memory
+        // (a plain store could be merged with the next one); the same mov on x86. Plain read: only we write it.
+        POLLS.setOpaque(this, polls + 1);
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
         inTask = true;
