@@ -8,6 +8,7 @@ import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
 import dev.spindle.diagnostics.DiagnosticEvent;
+import dev.spindle.diagnostics.SlowPoll;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
 import org.junit.jupiter.api.AfterEach;
@@ -114,7 +115,7 @@ class TcpDiagnosticsTest {
             assertThat(reader.join(Duration.ofSeconds(20))).isEqualTo(sent);
             assertThat(echo.join(Duration.ofSeconds(20))).isEqualTo(sent);
             assertThat(sent).as("a saturated second moves a lot").isGreaterThan(16L << 20);
-            assertThat(reports).isEmpty();
+            assertThat(busyLoopsAndLostWakeups()).isEmpty();
             client.close();
             server.close();
         }
@@ -168,11 +169,20 @@ class TcpDiagnosticsTest {
                     .isEqualTo("TcpStream 127.0.0.1:" + port + " -> 127.0.0.1:" + clientPort + ": readable");
             TaskInfo info = rt.dump().task(copy.id()).orElseThrow();
             assertThat(info.typeChain()).isEqualTo("Copy<TcpStream, TcpStream>");
-            assertThat(reports).isEmpty();
+            assertThat(busyLoopsAndLostWakeups()).isEmpty();
             client.close();
             assertThat(copy.join(Duration.ofSeconds(5))).as("the client's end ends the copy").isZero();
             server.close();
         }
+    }
+
+    /**
+     * The reports a healthy connection must never cause. Slow polls are left out: a poll that encrypts or copies a
+     * budget's worth of data can pass 100 ms while the JIT is still cold and the machine's cores are shared, which
+     * says nothing about progress.
+     */
+    private List<DiagnosticEvent> busyLoopsAndLostWakeups() {
+        return reports.stream().filter(e -> !(e instanceof SlowPoll)).toList();
     }
 
     private BusyLoop awaitBusyLoop(Duration limit) throws InterruptedException {

@@ -2,13 +2,13 @@ package dev.spindle.tls;
 
 import dev.spindle.Context;
 import dev.spindle.Future;
-import dev.spindle.Futures;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
 import dev.spindle.diagnostics.DiagnosticEvent;
+import dev.spindle.diagnostics.SlowPoll;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpListener;
@@ -80,7 +80,7 @@ class TlsDiagnosticsTest {
             JoinHandle<TlsTestSupport.Digest> received = rt.spawn(readDigest(client, -1));
             assertThat(received.join(Duration.ofSeconds(90))).isEqualTo(expected(7, BULK));
             assertThat(sent.join(Duration.ofSeconds(10))).isEqualTo(expected(7, BULK));
-            assertThat(reports).isEmpty();
+            assertThat(busyLoopsAndLostWakeups()).isEmpty();
         } finally {
             closeQuietly(client);
             closeQuietly(server);
@@ -124,21 +124,19 @@ class TlsDiagnosticsTest {
     void aWaitingTaskSaysWhatItWaitsOn() throws Exception {
         int port = listener.localAddress().getPort();
         // A client that connects and says nothing: the server's handshake waits for its ClientHello.
-        // The failure at the end is taken inside the task, so that it is not reported as nobody's.
-        Future<TlsStream<TcpStream>> handshake = listener.accept().flatMap(tcp -> ACCEPTOR.accept(tcp));
-        JoinHandle<String> accepted = rt.spawn(Futures.pollFn(cx -> {
-            try {
-                return handshake.poll(cx).isPending() ? Poll.pending() : Poll.ready("completed");
-            } catch (UncheckedIOException e) {
-                return Poll.ready(e.getMessage());
-            }
-        }));
+        JoinHandle<TcpStream> tcpAccepted = rt.spawn(listener.accept());
         TcpStream silent = rt.blockOn(TcpStream.connect(listener.localAddress()));
+        TcpStream serverTcp = tcpAccepted.join(Duration.ofSeconds(10));
+        JoinHandle<TlsStream<TcpStream>> handshake = rt.spawn(ACCEPTOR.accept(serverTcp));
         int silentPort = silent.localAddress().getPort();
-        assertThat(awaitWaitingOn(accepted.id())).isEqualTo("TlsStream over TcpStream 127.0.0.1:" + port
+        assertThat(awaitWaitingOn(handshake.id())).isEqualTo("TlsStream over TcpStream 127.0.0.1:" + port
                 + " -> 127.0.0.1:" + silentPort + ": handshake (unwrap)");
+        assertThat(rt.dump().task(handshake.id()).orElseThrow().typeChain())
+                .isEqualTo("WithTimeout<Handshake<TlsStream<TcpStream>>>");
+        handshake.abort(); // its release hook closes the socket
+        assertThatThrownBy(() -> handshake.join(Duration.ofSeconds(5))).isInstanceOf(TaskCancelledException.class);
+        assertThat(serverTcp.isClosed()).isTrue();
         silent.close();
-        assertThat(accepted.join(Duration.ofSeconds(5))).contains("closed the connection before the handshake");
 
         JoinHandle<TlsStream<TcpStream>> second = rt.spawn(acceptTls(listener, ACCEPTOR));
         TlsStream<TcpStream> client = rt.blockOn(connectTls(port, CONNECTOR));
@@ -152,11 +150,20 @@ class TlsDiagnosticsTest {
                     .endsWith("<TlsStream<TcpStream>>");
             rt.blockOn(Io.shutdown(client));
             assertThat(reading.join(Duration.ofSeconds(5))).isEmpty();
-            assertThat(reports).isEmpty();
+            assertThat(busyLoopsAndLostWakeups()).isEmpty();
         } finally {
             closeQuietly(client);
             closeQuietly(server);
         }
+    }
+
+    /**
+     * The reports a healthy connection must never cause. Slow polls are left out: a poll that encrypts or copies a
+     * budget's worth of data can pass 100 ms while the JIT is still cold and the machine's cores are shared, which
+     * says nothing about progress.
+     */
+    private List<DiagnosticEvent> busyLoopsAndLostWakeups() {
+        return reports.stream().filter(e -> !(e instanceof SlowPoll)).toList();
     }
 
     private BusyLoop awaitBusyLoop(Duration limit) throws InterruptedException {
