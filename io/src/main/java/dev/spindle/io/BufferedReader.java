@@ -2,9 +2,11 @@ package dev.spindle.io;
 
 import dev.spindle.Context;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.Described;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,8 +14,12 @@ import java.util.Objects;
  * ({@link #pollFill} then {@link #consume}), or that read in small pieces without a system call each.
  * The buffer is allocated once (direct, so socket reads need no extra copy) and reused.
  * Reads larger than the buffer bypass it when it is empty.
+ *
+ * <p>Diagnostics: bytes handed over from the buffer are progress ({@code Context.markProgress}), as the inner
+ * stream's reads are; a fill that finds bytes already buffered, and every end of stream after the inner stream's
+ * first, are not (a caller that keeps filling without consuming gets nothing new).
  */
-public final class BufferedReader implements AsyncRead {
+public final class BufferedReader implements AsyncRead, Described {
     private final AsyncRead inner;
     private final ByteBuffer buf; // readable region: [position, limit)
     private boolean eof;
@@ -90,6 +96,12 @@ public final class BufferedReader implements AsyncRead {
         dst.put(dst.position(), buf, buf.position(), n); // absolute bulk copy: no slice object per read
         dst.position(dst.position() + n);
         consume(n);
+        cx.markProgress(); // bytes moved to the caller, whether this poll read them or an earlier one did
         return Poll.readyCount(n);
+    }
+
+    @Override
+    public List<?> children() {
+        return List.of(inner);
     }
 }

@@ -2,9 +2,11 @@ package dev.spindle.io;
 
 import dev.spindle.Context;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.Described;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Objects;
  * the inner stream when the buffer is full, on {@link #pollFlush} and on {@link #pollShutdown}. Writes at least
  * as large as the buffer go straight through once it is empty. Nothing buffered is lost: shutdown flushes first.
  */
-public final class BufferedWriter implements AsyncWrite {
+public final class BufferedWriter implements AsyncWrite, Described {
     private final AsyncWrite inner;
     private final ByteBuffer buf; // pending region: [0, position) while filling
 
@@ -45,6 +47,7 @@ public final class BufferedWriter implements AsyncWrite {
         ByteBuffer slice = src.slice(src.position(), n);
         buf.put(slice);
         src.position(src.position() + n);
+        cx.markProgress(); // bytes taken from the caller into the buffer: progress, though no system call ran
         return Poll.readyCount(n);
     }
 
@@ -82,5 +85,10 @@ public final class BufferedWriter implements AsyncWrite {
     /** Bytes buffered and not yet written. */
     public int buffered() {
         return buf.position();
+    }
+
+    @Override
+    public List<?> children() {
+        return List.of(inner);
     }
 }

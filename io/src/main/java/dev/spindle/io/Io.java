@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.diagnostics.Described;
 import dev.spindle.io.internal.IoDriver;
 import dev.spindle.spi.EventDriver;
 
@@ -11,6 +12,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,13 +37,17 @@ public final class Io {
     }
 
     @SuppressWarnings("unused")
-    private static final Class<?>[] PRELOADED = {Pump.class, Copied.class, java.io.EOFException.class,
-            UncheckedIOException.class};
+    private static final Class<?>[] PRELOADED = {Pump.class, Copied.class, Copy.class, CopyBidirectional.class,
+            java.io.EOFException.class, UncheckedIOException.class};
 
     private Io() {
     }
 
-    /** A runtime builder with the NIO reactor installed (the reactor is driven from the parking path). */
+    /**
+     * A runtime builder with the NIO reactor installed (the reactor is driven from the parking path). Everything
+     * else is the plain builder's: name, workers, and the diagnostics ({@code busyLoopPolicy}, {@code onDiagnostic},
+     * ...) are set on it as on {@code SpindleRuntime.builder()}.
+     */
     public static SpindleRuntime.Builder runtimeBuilder() {
         return SpindleRuntime.builder().eventDriver(newDriver());
     }
@@ -54,7 +61,7 @@ public final class Io {
     public static Future<Integer> read(AsyncRead r, ByteBuffer dst) {
         Objects.requireNonNull(r, "reader");
         Objects.requireNonNull(dst, "dst");
-        return new Once<>() {
+        return new Once<>(r) {
             @Override
             Poll<Integer> step(Context cx) throws IOException {
                 return r.pollRead(cx, dst);
@@ -64,7 +71,7 @@ public final class Io {
 
     /** Fills {@code dst} completely; fails with {@link EOFException} if the stream ends first. */
     public static Future<Void> readExact(AsyncRead r, ByteBuffer dst) {
-        return new Once<>() {
+        return new Once<>(r) {
             @Override
             Poll<Void> step(Context cx) throws IOException {
                 while (dst.hasRemaining()) {
@@ -83,7 +90,7 @@ public final class Io {
 
     /** Reads until EOF; completes with everything read (fails if it would exceed {@code limit} bytes). */
     public static Future<byte[]> readToEnd(AsyncRead r, int limit) {
-        return new Once<>() {
+        return new Once<>(r) {
             private ByteBuffer buf = ByteBuffer.allocate(Math.min(limit, 8 * 1024));
 
             @Override
@@ -114,7 +121,7 @@ public final class Io {
 
     /** Writes all of {@code src}. */
     public static Future<Void> writeAll(AsyncWrite w, ByteBuffer src) {
-        return new Once<>() {
+        return new Once<>(w) {
             @Override
             Poll<Void> step(Context cx) throws IOException {
                 while (src.hasRemaining()) {
@@ -129,7 +136,7 @@ public final class Io {
 
     /** Writes once from {@code src}: the number of bytes taken. */
     public static Future<Integer> write(AsyncWrite w, ByteBuffer src) {
-        return new Once<>() {
+        return new Once<>(w) {
             @Override
             Poll<Integer> step(Context cx) throws IOException {
                 return w.pollWrite(cx, src);
@@ -139,7 +146,7 @@ public final class Io {
 
     /** Flushes {@code w}. */
     public static Future<Void> flush(AsyncWrite w) {
-        return new Once<>() {
+        return new Once<>(w) {
             @Override
             Poll<Void> step(Context cx) throws IOException {
                 return w.pollFlush(cx);
@@ -149,7 +156,7 @@ public final class Io {
 
     /** Flushes and half-closes {@code w}. */
     public static Future<Void> shutdown(AsyncWrite w) {
-        return new Once<>() {
+        return new Once<>(w) {
             @Override
             Poll<Void> step(Context cx) throws IOException {
                 return w.pollShutdown(cx);
@@ -162,13 +169,7 @@ public final class Io {
      * number of bytes copied. Uses one 16 KiB buffer for the whole copy.
      */
     public static Future<Long> copy(AsyncRead r, AsyncWrite w) {
-        Pump pump = new Pump(r, w, false);
-        return new Once<>() {
-            @Override
-            Poll<Long> step(Context cx) throws IOException {
-                return pump.poll(cx) ? Poll.ready(pump.total) : Poll.pending();
-            }
-        };
+        return new Copy(r, w);
     }
 
     /** Bytes moved by {@link #copyBidirectional}: {@code aToB} from a to b, {@code bToA} from b to a. */
@@ -182,16 +183,41 @@ public final class Io {
      */
     public static <A extends AsyncRead & AsyncWrite, B extends AsyncRead & AsyncWrite> Future<Copied> copyBidirectional(
             A a, B b) {
-        Pump aToB = new Pump(a, b, true);
-        Pump bToA = new Pump(b, a, true);
-        return new Once<>() {
-            @Override
-            Poll<Copied> step(Context cx) throws IOException {
-                boolean doneAB = aToB.poll(cx);
-                boolean doneBA = bToA.poll(cx);
-                return doneAB && doneBA ? Poll.ready(new Copied(aToB.total, bToA.total)) : Poll.pending();
-            }
-        };
+        return new CopyBidirectional(a, b, new Pump(a, b, true), new Pump(b, a, true));
+    }
+
+    /** {@link #copy}: a named class, so that diagnostics read {@code Copy<TcpStream, TcpStream>}. */
+    private static final class Copy extends Once<Long> {
+        private final Pump pump;
+
+        Copy(AsyncRead r, AsyncWrite w) {
+            super(r, w);
+            this.pump = new Pump(r, w, false);
+        }
+
+        @Override
+        Poll<Long> step(Context cx) throws IOException {
+            return pump.poll(cx) ? Poll.ready(pump.total) : Poll.pending();
+        }
+    }
+
+    /** {@link #copyBidirectional}: diagnostics read {@code CopyBidirectional<TlsStream<TcpStream>, TcpStream>}. */
+    private static final class CopyBidirectional extends Once<Copied> {
+        private final Pump aToB;
+        private final Pump bToA;
+
+        CopyBidirectional(Object a, Object b, Pump aToB, Pump bToA) {
+            super(a, b);
+            this.aToB = aToB;
+            this.bToA = bToA;
+        }
+
+        @Override
+        Poll<Copied> step(Context cx) throws IOException {
+            boolean doneAB = aToB.poll(cx);
+            boolean doneBA = bToA.poll(cx);
+            return doneAB && doneBA ? Poll.ready(new Copied(aToB.total, bToA.total)) : Poll.pending();
+        }
     }
 
     /**
@@ -247,9 +273,23 @@ public final class Io {
         }
     }
 
-    /** A future that runs {@code step} until Ready, turning IOExceptions into UncheckedIOException. */
-    private abstract static class Once<T> implements Future<T> {
+    /**
+     * A future that runs {@code step} until Ready, turning IOExceptions into UncheckedIOException. It is not a leaf:
+     * the streams it drives mark progress and say what they wait on; it only names them as its children.
+     */
+    private abstract static class Once<T> implements Future<T>, Described {
+        private final List<?> children;
         private boolean done;
+
+        /** {@code streams}: the readers and writers it drives, in argument order (null ones are skipped). */
+        Once(Object... streams) {
+            this.children = Arrays.asList(streams);
+        }
+
+        @Override
+        public final List<?> children() {
+            return children;
+        }
 
         abstract Poll<T> step(Context cx) throws IOException;
 

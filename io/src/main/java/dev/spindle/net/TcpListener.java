@@ -111,6 +111,9 @@ public final class TcpListener implements AutoCloseable {
         };
     }
 
+    /** What a Pending accept waits on, for task dumps; made once, handed out without allocating. */
+    private final WaitingOn waitingAccept = new WaitingOn(this, "accept");
+
     /**
      * Polls for the next incoming connection (for hand-written accept loops). Several tasks may poll at once; a
      * task that stops polling after {@code Pending} without being cancelled gets one spurious wake at the next
@@ -125,12 +128,14 @@ public final class TcpListener implements AutoCloseable {
             acceptors.add(me);
             if (backoff != null) {
                 if (backoff.poll(acceptorsCx).isPending()) {
+                    cx.waitingOn(waitingAccept);
                     return Poll.pending(); // the timer wakes the set; no read interest meanwhile
                 }
                 backoff = null;
             }
             long ev = sio.pollReady(acceptorsCx, ScheduledIo.READABLE);
             if (ScheduledIo.isPending(ev)) {
+                cx.waitingOn(waitingAccept);
                 return Poll.pending();
             }
             acceptors.remove(me); // from here on this poll returns Ready, throws, or loops (and re-adds)
@@ -165,6 +170,7 @@ public final class TcpListener implements AutoCloseable {
                 }
                 try {
                     s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    cx.markProgress(); // a connection taken: progress (an accept that failed or found none is not)
                     return Poll.ready(new TcpStream(s, driver.register(s)));
                 } catch (IOException e) {
                     s.close();
@@ -227,6 +233,16 @@ public final class TcpListener implements AutoCloseable {
             if (s != null) {
                 s.markClosed();
             }
+        }
+    }
+
+    /** {@code TcpListener 0.0.0.0:8080}, as task dumps show the listener an accept waits on. */
+    @Override
+    public String toString() {
+        try {
+            return "TcpListener " + TcpStream.address(channel.getLocalAddress()) + (closed ? " (closed)" : "");
+        } catch (IOException closedAlready) {
+            return "TcpListener (closed)";
         }
     }
 }

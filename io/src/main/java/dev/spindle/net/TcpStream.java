@@ -3,6 +3,7 @@ package dev.spindle.net;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.Described;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.internal.IoDriver;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,6 +37,12 @@ import java.util.Objects;
  * {@link #close()} is idempotent; a task waiting on the stream at that moment is woken and its next poll
  * fails with "stream closed". {@link #pollShutdown} half-closes the write side (the peer reads EOF).
  * One task may read while another writes (each direction has its own waker slot).
+ *
+ * <h2>Diagnostics</h2>
+ * A read or write that moved bytes, the first end of stream, and the first half-close tell the runtime's busy-loop
+ * detector that the task made progress ({@code Context.markProgress}); a would-block, a spent budget, an empty
+ * buffer and every end of stream after the first do not, so a caller that keeps polling a stream with nothing new
+ * is seen for what it is. A Pending poll says which direction it waits on ({@code Context.waitingOn}).
  */
 public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final SocketChannel channel;
@@ -65,15 +73,18 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                         ch = SocketChannel.open();
                         io = IoDriver.current().register(ch);
                         if (ch.connect(address)) {
+                            cx.markProgress();
                             return finish();
                         }
                     }
                     for (;;) {
                         long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
                         if (ScheduledIo.isPending(ev)) {
+                            cx.waitingOn(this);
                             return Poll.pending();
                         }
                         if (ch.finishConnect()) {
+                            cx.markProgress();
                             return finish();
                         }
                         io.clearReadiness(ev, ScheduledIo.WRITABLE);
@@ -108,6 +119,12 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                     closeQuietly();
                 }
             }
+
+            /** What a task dump shows while the connect is in flight. */
+            @Override
+            public String toString() {
+                return "TcpStream connect to " + address(address);
+            }
         };
     }
 
@@ -139,6 +156,19 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         };
     }
 
+    /*
+     * Diagnostics state, kept apart from the connection state above. The two waits are made once, so a Pending poll
+     * names its direction without allocating; the description is built on first use, by a dump.
+     */
+    private final WaitingOn waitingReadable = new WaitingOn(this, "readable");
+    private final WaitingOn waitingWritable = new WaitingOn(this, "writable");
+    /** {@code local -> remote}, cached by the first {@link #toString()}; plain field: a racy rebuild is harmless. */
+    private String endpoints;
+    /** The end of stream was returned once (worker side only): a later -1 is no progress. */
+    private boolean eofReported;
+    /** The write side was half-closed by {@link #pollShutdown} (worker side only): a repeat is no progress. */
+    private boolean shutdownReported;
+
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
@@ -147,6 +177,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         for (;;) {
             long ev = io.pollReady(cx, ScheduledIo.READABLE);
             if (ScheduledIo.isPending(ev)) {
+                cx.waitingOn(waitingReadable);
                 return Poll.pending();
             }
             checkOpen(ev);
@@ -162,7 +193,16 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                 // dropped, the next wait asks for interest and select reports it then.
                 io.clearReadiness(ev, ScheduledIo.READABLE);
             }
-            if (n != 0) {
+            if (n > 0) {
+                cx.markProgress();
+                return Poll.readyCount(n);
+            }
+            if (n < 0) {
+                // The end of stream is a result the first time; a caller that keeps reading it learns nothing new.
+                if (!eofReported) {
+                    eofReported = true;
+                    cx.markProgress();
+                }
                 return Poll.readyCount(n);
             }
             io.clearReadiness(ev, ScheduledIo.READABLE);
@@ -177,6 +217,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         for (;;) {
             long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
             if (ScheduledIo.isPending(ev)) {
+                cx.waitingOn(waitingWritable);
                 return Poll.pending();
             }
             checkOpen(ev);
@@ -185,6 +226,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             }
             int n = channel.write(src);
             if (n > 0) {
+                cx.markProgress();
                 if (src.hasRemaining()) {
                     // A short write filled the send buffer: the next write would fail with 0 bytes; wait instead.
                     io.clearReadiness(ev, ScheduledIo.WRITABLE);
@@ -200,6 +242,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         for (;;) {
             long ev = io.pollReady(cx, ScheduledIo.WRITABLE);
             if (ScheduledIo.isPending(ev)) {
+                cx.waitingOn(waitingWritable);
                 return Poll.pending();
             }
             checkOpen(ev);
@@ -211,7 +254,11 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             for (ByteBuffer b : srcs) {
                 any |= b.hasRemaining();
             }
-            if (n > 0 || !any) {
+            if (n > 0) {
+                cx.markProgress();
+                return Poll.readyCount(n);
+            }
+            if (!any) {
                 return Poll.readyCount(n);
             }
             io.clearReadiness(ev, ScheduledIo.WRITABLE);
@@ -231,6 +278,10 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     @Override
     public Poll<Void> pollShutdown(Context cx) throws IOException {
         shutdownOutput();
+        if (!shutdownReported) {
+            shutdownReported = true; // the FIN went out: progress once, not on every repeat
+            cx.markProgress();
+        }
         return Poll.readyNull();
     }
 
@@ -263,7 +314,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     }
 
     /** The reading side of a split {@link TcpStream}. */
-    public static final class ReadHalf implements AsyncRead, AutoCloseable {
+    public static final class ReadHalf implements AsyncRead, AutoCloseable, Described {
         private final TcpStream stream;
 
         private ReadHalf(TcpStream stream) {
@@ -279,10 +330,20 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         public void close() throws IOException {
             stream.close();
         }
+
+        @Override
+        public List<?> children() {
+            return List.of(stream);
+        }
+
+        @Override
+        public String toString() {
+            return stream.toString();
+        }
     }
 
     /** The writing side of a split {@link TcpStream}. */
-    public static final class WriteHalf implements AsyncWrite, AutoCloseable {
+    public static final class WriteHalf implements AsyncWrite, AutoCloseable, Described {
         private final TcpStream stream;
 
         private WriteHalf(TcpStream stream) {
@@ -312,6 +373,16 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         @Override
         public void close() throws IOException {
             stream.close();
+        }
+
+        @Override
+        public List<?> children() {
+            return List.of(stream);
+        }
+
+        @Override
+        public String toString() {
+            return stream.toString();
         }
     }
 
@@ -367,8 +438,28 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return closed;
     }
 
+    /**
+     * {@code TcpStream 127.0.0.1:5000 -> 127.0.0.1:41234} (local, then remote), as task dumps show the stream a task
+     * waits on. Safe from any thread: the addresses are read once, and a stream closed before that says so.
+     */
     @Override
     public String toString() {
-        return "TcpStream[" + channel + "]";
+        String e = endpoints;
+        if (e == null) {
+            try {
+                e = endpoints = address(channel.getLocalAddress()) + " -> " + address(channel.getRemoteAddress());
+            } catch (IOException closedAlready) {
+                return "TcpStream (closed)";
+            }
+        }
+        return closed ? "TcpStream " + e + " (closed)" : "TcpStream " + e;
+    }
+
+    /** {@code 127.0.0.1:5000}, without the {@code /} or host name an {@code InetSocketAddress} prints. */
+    static String address(SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 }

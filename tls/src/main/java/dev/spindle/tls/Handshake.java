@@ -3,6 +3,7 @@ package dev.spindle.tls;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.Described;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 import dev.spindle.net.TcpStream;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -33,7 +35,7 @@ import java.util.function.Supplier;
  * {@link javax.net.ssl.SSLException} (or the transport's {@link IOException}); when cancelled (an aborted task,
  * a lost {@code select}, the handshake timeout) it closes the transport too.
  */
-final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStream<S>> {
+final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStream<S>>, Described {
     private static final byte ALERT_RECORD = 21;
     private static final byte FATAL = 2;
 
@@ -116,25 +118,55 @@ final class Handshake<S extends AsyncRead & AsyncWrite> implements Future<TlsStr
 
     private static <S extends AsyncRead & AsyncWrite> Future<TlsStream<S>> withTimeout(Handshake<S> handshake,
             String peer, Duration limit) {
-        Future<TlsStream<S>> inner = Time.timeout(limit, handshake);
-        return new Future<>() {
-            @Override
-            public Poll<TlsStream<S>> poll(Context cx) {
-                try {
-                    return inner.poll(cx);
-                } catch (DeadlineExceededException e) {
-                    // The handshake was cancelled, which closed the transport.
-                    throw new UncheckedIOException(new SSLHandshakeException("TLS handshake with " + peer
-                            + " timed out: not completed within " + limit + " (handshakeTimeout); the connection"
-                            + " was closed", e));
-                }
-            }
+        return new WithTimeout<>(handshake, Time.timeout(limit, handshake), peer, limit);
+    }
 
-            @Override
-            public void cancel() {
-                inner.cancel();
+    /**
+     * The handshake under its deadline. A named class that describes the handshake (not the timer around it), so
+     * that diagnostics read {@code WithTimeout<Handshake<TlsStream<TcpStream>>>}.
+     */
+    private static final class WithTimeout<S extends AsyncRead & AsyncWrite>
+            implements Future<TlsStream<S>>, Described {
+        private final Handshake<S> handshake;
+        private final Future<TlsStream<S>> inner;
+        private final String peer;
+        private final Duration limit;
+
+        WithTimeout(Handshake<S> handshake, Future<TlsStream<S>> inner, String peer, Duration limit) {
+            this.handshake = handshake;
+            this.inner = inner;
+            this.peer = peer;
+            this.limit = limit;
+        }
+
+        @Override
+        public Poll<TlsStream<S>> poll(Context cx) {
+            try {
+                return inner.poll(cx);
+            } catch (DeadlineExceededException e) {
+                // The handshake was cancelled, which closed the transport.
+                throw new UncheckedIOException(new SSLHandshakeException("TLS handshake with " + peer
+                        + " timed out: not completed within " + limit + " (handshakeTimeout); the connection"
+                        + " was closed", e));
             }
-        };
+        }
+
+        @Override
+        public void cancel() {
+            inner.cancel();
+        }
+
+        @Override
+        public List<?> children() {
+            return List.of(handshake);
+        }
+    }
+
+    /** The stream once it exists (it describes the transport), else the transport. */
+    @Override
+    public List<?> children() {
+        TlsStream<S> s = stream;
+        return List.of(s != null ? s : transport);
     }
 
     @Override

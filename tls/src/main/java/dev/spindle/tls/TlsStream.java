@@ -2,6 +2,7 @@ package dev.spindle.tls;
 
 import dev.spindle.Context;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.Described;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 
@@ -119,9 +120,19 @@ import java.util.function.Consumer;
  *       down first for a clean close.</li>
  * </ol>
  *
+ * <h2>Diagnostics</h2>
+ * The stream tells the runtime's busy-loop detector what really moved ({@link Context#markProgress()}): ciphertext
+ * read from or written to the transport (a partial record counts: bytes moved), a record unwrapped or wrapped
+ * (handshake, application data, close_notify in either direction), plaintext handed to the caller, a finished
+ * handshake or shutdown, and the first end of stream. A transport that would block, a spent budget, a running
+ * delegated task, and every {@code -1} after the first mark nothing, so a caller that keeps polling this stream
+ * with nothing new (the proxy that spun after close_notify) is caught. A Pending poll names what it waits on
+ * ({@code TlsStream over TcpStream a -> b: readable}, {@code ...: handshake (unwrap)}).
+ *
  * @param <S> the transport
  */
-public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncRead, AsyncWrite, AutoCloseable {
+public final class TlsStream<S extends AsyncRead & AsyncWrite>
+        implements AsyncRead, AsyncWrite, AutoCloseable, Described {
     private static final System.Logger LOG = System.getLogger("dev.spindle.tls");
 
     /**
@@ -306,6 +317,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                         handshakeDone = true;
                         recordTypesHidden = "TLSv1.3".equals(engine.getSession().getProtocol());
                         refreshSizes();
+                        cx.markProgress();
                         return Poll.readyNull();
                     }
                 }
@@ -334,6 +346,43 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
     }
 
+    // =============================================================================================== diagnostics
+
+    /**
+     * What a Pending poll waits on, for task dumps: made once per stream and kind, handed out without allocating;
+     * the text is built only when a dump asks, from fields read without the lock (a stale answer is fine there).
+     */
+    private static final class Waiting {
+        private final TlsStream<?> stream;
+        private final String what;
+        private final String duringHandshake;
+
+        Waiting(TlsStream<?> stream, String what, String duringHandshake) {
+            this.stream = stream;
+            this.what = what;
+            this.duringHandshake = duringHandshake;
+        }
+
+        @Override
+        public String toString() {
+            return "TlsStream over " + stream.transport + ": " + (stream.handshakeDone ? what : duringHandshake);
+        }
+    }
+
+    private final Waiting waitingReadable = new Waiting(this, "readable", "handshake (unwrap)");
+    private final Waiting waitingWritable = new Waiting(this, "writable", "handshake (wrap)");
+    private final Waiting waitingTask = new Waiting(this, "delegated task", "handshake (delegated task)");
+    private final Waiting waitingDrain = new Waiting(this, "the reader to drain buffered plaintext",
+            "handshake (the reader to drain buffered plaintext)");
+    /** The end of stream was returned once (guarded by lock): a later -1 is no progress. */
+    private boolean eofReported;
+
+    /** The transport: a TLS stream's type chain reads {@code TlsStream<TcpStream>}. */
+    @Override
+    public List<?> children() {
+        return List.of(transport);
+    }
+
     // =============================================================================================== reading
 
     @Override
@@ -344,7 +393,15 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         lock.lock();
         try {
             takeBuffers();
-            return read(cx, dst);
+            Poll<Integer> p = read(cx, dst);
+            if (p.isReady()) {
+                int n = p.value();
+                if (n > 0 || (n < 0 && !eofReported)) {
+                    eofReported |= n < 0; // the end of stream is a result once; repeating it moves nothing
+                    cx.markProgress();
+                }
+            }
+            return p;
         } finally {
             unwrapTargets[0] = null; // do not keep the caller's buffer reachable
             unwrapTargets[1] = null; // nor appIn, which may go back to the cache
@@ -415,6 +472,9 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 int before = dst.position();
                 SSLEngineResult r = unwrap(dst);
                 produced += dst.position() - before;
+                if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
+                    cx.markProgress(); // a record unwrapped (data, handshake or close_notify), even if kept in appIn
+                }
                 switch (inboundStatus(r)) {
                     case OK -> {
                         if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
@@ -486,9 +546,13 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 // The reader has not taken what we buffered for it; wait until it does (registered under the
                 // lock, which the reader needs to drain, so its drain sees the registration).
                 drainWaker.register(role, cx.waker());
+                cx.waitingOn(waitingDrain);
                 return Poll.pending();
             }
             SSLEngineResult r = unwrap(null);
+            if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
+                cx.markProgress();
+            }
             switch (inboundStatus(r)) {
                 case OK -> {
                     if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
@@ -632,6 +696,13 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
         if (p.isReady()) {
             readWaker.consumed(role);
+            if (p.value() != 0) {
+                // Ciphertext in (a partial record too: bytes moved), or the transport's end, read once: the read
+                // state leaves OPEN on it, and the transport is not read for input again.
+                cx.markProgress();
+            }
+        } else {
+            cx.waitingOn(waitingReadable);
         }
         return p;
     }
@@ -711,6 +782,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 case OK -> {
                     consumed += r.bytesConsumed();
                     if (r.bytesConsumed() > 0 || r.bytesProduced() > 0) {
+                        cx.markProgress(); // plaintext taken into a record (sent by the flush that follows)
                         idle = 0;
                         continue wrapping;
                     }
@@ -811,6 +883,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             } else if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
                 break;
             } else if (r.bytesProduced() > 0) {
+                cx.markProgress(); // a handshake, post-handshake or alert record made
                 idle = 0;
             }
         }
@@ -844,9 +917,13 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 throw e;
             }
             if (p.isPending()) {
+                cx.waitingOn(waitingWritable);
                 return Poll.pending();
             }
             writeWaker.consumed(role);
+            if (p.value() > 0) {
+                cx.markProgress(); // ciphertext out: data, handshake flight or close_notify
+            }
         }
         return Poll.readyNull();
     }
@@ -928,6 +1005,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 }
                 SSLEngineResult r = wrapEmpty();
                 if (r.bytesProduced() > 0) {
+                    cx.markProgress(); // the close_notify record made
                     idle = 0;
                 } else if (r.getStatus() == SSLEngineResult.Status.CLOSED || engine.isOutboundDone()) {
                     break;
@@ -954,6 +1032,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             writeWaker.clear(WRITER);
             writeState = WriteState.SHUT;
+            cx.markProgress(); // the transport half-closed (once: a later call returns at the top)
             return Poll.readyNull();
         } finally {
             giveBackEmptyBuffers();
@@ -1003,6 +1082,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         if (taskRunning) { // volatile read; pairs with the task thread's volatile write of false
             taskWaker.register(role, cx.waker());
             if (taskRunning) { // re-check: a completion between the two reads would have found no waker
+                cx.waitingOn(waitingTask);
                 return true;
             }
             taskWaker.clear(role);
@@ -1038,6 +1118,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             taskWaker.clear(role);
             throw fail(new SSLException("could not start a virtual thread for SSLEngine delegated tasks: " + e, e));
         }
+        cx.waitingOn(waitingTask);
         return true;
     }
 
@@ -1359,7 +1440,8 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     }
 
     /** The reading side of a split {@link TlsStream}. */
-    public static final class ReadHalf<S extends AsyncRead & AsyncWrite> implements AsyncRead, AutoCloseable {
+    public static final class ReadHalf<S extends AsyncRead & AsyncWrite> implements AsyncRead, AutoCloseable,
+            Described {
         private final TlsStream<S> stream;
 
         private ReadHalf(TlsStream<S> stream) {
@@ -1377,13 +1459,19 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         }
 
         @Override
+        public List<?> children() {
+            return List.of(stream);
+        }
+
+        @Override
         public void close() throws IOException {
             stream.close();
         }
     }
 
     /** The writing side of a split {@link TlsStream}. */
-    public static final class WriteHalf<S extends AsyncRead & AsyncWrite> implements AsyncWrite, AutoCloseable {
+    public static final class WriteHalf<S extends AsyncRead & AsyncWrite> implements AsyncWrite, AutoCloseable,
+            Described {
         private final TlsStream<S> stream;
 
         private WriteHalf(TlsStream<S> stream) {
@@ -1413,6 +1501,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         /** The whole stream (accessors, the other half's operations). */
         public TlsStream<S> stream() {
             return stream;
+        }
+
+        @Override
+        public List<?> children() {
+            return List.of(stream);
         }
 
         @Override

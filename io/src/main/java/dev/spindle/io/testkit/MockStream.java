@@ -160,6 +160,9 @@ public final class MockStream implements AsyncRead, AsyncWrite {
                 if (d.offset()[0] == d.bytes().length) {
                     reads.poll();
                 }
+                if (n > 0) {
+                    cx.markProgress(); // a scripted leaf: bytes moved, as a socket's read marks them
+                }
                 return Poll.readyCount(n);
             }
         }
@@ -198,6 +201,9 @@ public final class MockStream implements AsyncRead, AsyncWrite {
                 d.offset()[0] += n;
                 if (d.offset()[0] == d.bytes().length) {
                     writes.poll();
+                }
+                if (n > 0) {
+                    cx.markProgress();
                 }
                 return Poll.readyCount(n);
             }
