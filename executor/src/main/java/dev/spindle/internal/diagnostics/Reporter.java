@@ -6,6 +6,7 @@ import dev.spindle.diagnostics.Diagnostics;
 import dev.spindle.diagnostics.LostWakeup;
 import dev.spindle.diagnostics.SlowPoll;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -17,7 +18,14 @@ import java.util.function.Consumer;
  * limited to {@link #LOG_LINES_PER_SECOND} lines a second per runtime, so that ten thousand tasks that loop at once
  * cost ten lines a second and a count ("N more suppressed"), not a flood. Nothing here blocks but the logger itself.
  *
- * <p>Called from workers (busy loops) and the watchdog (lost wakeups, slow polls); all state is atomic.
+ * <h2>Workers never log</h2>
+ * A busy loop is detected on the worker that polls it, but a worker must not write to a log: the first log line of a
+ * JVM can take over 100 ms (the logging backend loads and formats), and a full stderr pipe blocks. So a worker's report
+ * is counted at once and handed over ({@link #reportLater}); the watchdog delivers it to the listener, JFR and the log
+ * ({@link #drainDeferred}), woken for it at once. Lost wakeups and slow polls are found by the watchdog and delivered
+ * directly ({@link #report}).
+ *
+ * <p>All state is atomic; the hand-over queue is a lock-free {@link ConcurrentLinkedQueue}.
  */
 public final class Reporter {
     public static final String BUSY_LOOP_LOGGER = "dev.spindle.diagnostics.busyloop";
@@ -43,9 +51,35 @@ public final class Reporter {
     private final AtomicLong logLines = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
 
+    /** Reports counted on a worker, waiting for the watchdog to deliver them. */
+    private final ConcurrentLinkedQueue<DiagnosticEvent> deferred = new ConcurrentLinkedQueue<>();
+    private volatile Runnable wakeDeliverer = () -> { };
+
     public Reporter(String runtime, Consumer<DiagnosticEvent> listener) {
         this.runtime = runtime;
         this.listener = listener;
+    }
+
+    /** Who delivers deferred reports: called after each {@link #reportLater}. */
+    public void deliverer(Runnable wake) {
+        this.wakeDeliverer = wake;
+    }
+
+    /** From a worker: counts {@code e} now and has it delivered by the watchdog (see the class comment). */
+    public void reportLater(DiagnosticEvent e, boolean count) {
+        if (count) {
+            countOf(e);
+        }
+        deferred.offer(e);
+        wakeDeliverer.run();
+    }
+
+    /** Delivers the reports handed over by workers (the watchdog, each tick and when woken for them). */
+    public void drainDeferred() {
+        DiagnosticEvent e;
+        while ((e = deferred.poll()) != null) {
+            deliver(e);
+        }
     }
 
     public String runtime() {
@@ -58,12 +92,20 @@ public final class Reporter {
      */
     public void report(DiagnosticEvent e, boolean count) {
         if (count) {
-            switch (e) {
-                case BusyLoop b -> busyLoops.increment();
-                case LostWakeup l -> lostWakeups.increment();
-                case SlowPoll s -> slowPolls.increment();
-            }
+            countOf(e);
         }
+        deliver(e);
+    }
+
+    private void countOf(DiagnosticEvent e) {
+        switch (e) {
+            case BusyLoop b -> busyLoops.increment();
+            case LostWakeup l -> lostWakeups.increment();
+            case SlowPoll s -> slowPolls.increment();
+        }
+    }
+
+    private void deliver(DiagnosticEvent e) {
         if (listener != null) {
             try {
                 listener.accept(e);

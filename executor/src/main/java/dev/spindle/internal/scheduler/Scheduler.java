@@ -210,8 +210,8 @@ public final class Scheduler implements TaskScheduler {
     @Override
     public BusyLoopPolicy busyLoop(Task<?> task, long polls, long selfWakes, long nanos, boolean firstInStreak) {
         BusyLoopPolicy policy = diagnostics.busyLoopPolicy();
-        reporter.report(new BusyLoop(reporter.runtime(), task.info(TaskInfo.State.RUNNING), polls, selfWakes,
-                Duration.ofNanos(nanos), policy), firstInStreak);
+        reporter.reportLater(new BusyLoop(reporter.runtime(), task.info(TaskInfo.State.RUNNING), polls, selfWakes,
+                Duration.ofNanos(nanos), policy), firstInStreak); // delivered by the watchdog: workers never log
         if (policy == BusyLoopPolicy.ABORT) {
             reporter.aborted();
         }

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>What it does each tick</h2>
  * <ul>
  *   <li>Refreshes the {@link CoarseClock}.</li>
+ *   <li>Delivers the reports workers handed over (a busy loop is found on its worker, which must not log).</li>
  *   <li><b>Slow polls.</b> Each worker publishes the task it is polling ({@link Worker#pollingTask()}, opaque) and
  *       counts its polls. A worker seen in the same poll (same task, same count) at two ticks has been in it at least
  *       as long as between them; past the threshold the watchdog samples the worker's stack <em>while the poll goes
@@ -82,6 +83,7 @@ final class Watchdog implements Runnable {
         reports = new int[n];
         thread = new Thread(this, scheduler.config().threadNamePrefix() + "watchdog");
         thread.setDaemon(true);
+        scheduler.reporter().deliverer(() -> LockSupport.unpark(thread));
     }
 
     void start() {
@@ -116,10 +118,12 @@ final class Watchdog implements Runnable {
             boolean busy = scheduler.parkedWorkers() < scheduler.workers.length;
             LockSupport.parkNanos(this, busy ? BUSY_TICK_NANOS : IDLE_TICK_NANOS);
             if (stopped) {
+                scheduler.reporter().drainDeferred(); // a report made just before close is still delivered
                 return;
             }
             long now = CoarseClock.refresh();
             try {
+                scheduler.reporter().drainDeferred();
                 checkSlowPolls(now);
                 if (now - lastLostScan >= lostScanNanos) {
                     lastLostScan = now;
