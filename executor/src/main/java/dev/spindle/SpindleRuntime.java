@@ -7,6 +7,7 @@ import dev.spindle.diagnostics.SpawnSiteCapture;
 import dev.spindle.diagnostics.TaskDump;
 import dev.spindle.internal.diagnostics.JfrEvents;
 import dev.spindle.internal.diagnostics.Reporter;
+import dev.spindle.internal.diagnostics.RuntimeMXBeans;
 import dev.spindle.internal.scheduler.DiagnosticsConfig;
 import dev.spindle.internal.scheduler.Scheduler;
 import dev.spindle.internal.scheduler.SchedulerConfig;
@@ -96,6 +97,12 @@ public final class SpindleRuntime implements AutoCloseable {
         scheduler.start();
         JfrEvents.register(this);
         scheduler.onTerminate(() -> JfrEvents.unregister(this));
+        if (b.jmx) {
+            Runnable unregister = RuntimeMXBeans.register(this);
+            if (unregister != null) {
+                scheduler.onTerminate(unregister);
+            }
+        }
     }
 
     /** A builder with defaults: one worker per available processor. */
