@@ -91,7 +91,7 @@ class JfrEventsTest {
             assertThat(e.getLong("slowPolls")).isZero();
             assertThat(e.getEventType().getCategoryNames()).containsExactly("Spindle");
 
-            rt.close();
+            rt.shutdownNow();
             Thread.sleep(300); // a period in flight when close() returned may still carry it
             events.clear();
             Thread.sleep(500);

@@ -75,14 +75,16 @@ class JmxRuntimeMXBeanTest {
     }
 
     @Test
-    void nameWithSpecialCharactersIsQuoted() throws Exception {
-        try (SpindleRuntime rt = SpindleRuntime.builder().name("a,b=c:d").workers(1).build()) {
-            ObjectName on = new ObjectName("dev.spindle:type=Runtime,name=" + ObjectName.quote("a,b=c:d"));
+    void nameWithSpecialCharactersIsQuotedAndLeavesOnClose() throws Exception {
+        ObjectName on = new ObjectName("dev.spindle:type=Runtime,name=" + ObjectName.quote("a,b=c:d"));
+        SpindleRuntime rt = SpindleRuntime.builder().name("a,b=c:d").workers(1).build();
+        try {
             assertThat(server.isRegistered(on)).isTrue();
             assertThat(server.getAttribute(on, "Name")).isEqualTo("a,b=c:d");
+        } finally {
             rt.close();
-            assertThat(server.isRegistered(on)).isFalse();
         }
+        assertThat(server.isRegistered(on)).isFalse();
     }
 
     @Test
