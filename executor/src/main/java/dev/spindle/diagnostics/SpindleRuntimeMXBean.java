@@ -10,7 +10,9 @@ import java.util.List;
  * ({@code close()}, {@code shutdown(Duration)}, {@code shutdownNow()}). A second live runtime of the same name is
  * {@code name-2}, the next {@code name-3}; a name with characters an {@code ObjectName} value cannot hold is quoted
  * ({@link javax.management.ObjectName#quote}). {@code SpindleRuntime.Builder.jmx(false)} (or
- * {@code -Dspindle.jmx=false}) skips the registration.
+ * {@code -Dspindle.jmx=false}) skips the registration, and a registration that fails is logged at WARNING under
+ * {@code dev.spindle.runtime} and the runtime runs without it. A runtime that failed ({@code SpindleRuntime.failure()})
+ * stays registered, showing {@link #getFailure()}, until it is closed.
  *
  * <p>Every attribute reads a fresh {@code SpindleRuntime.metrics()} snapshot; counts are totals since the runtime
  * started, levels are the value now.

@@ -88,6 +88,20 @@ class JmxRuntimeMXBeanTest {
     }
 
     @Test
+    void nameTakenByAnotherMBeanGetsTheNextSuffix() throws Exception {
+        ObjectName taken = new ObjectName("dev.spindle:type=Runtime,name=jmx-taken");
+        Runnable foreign = () -> { };
+        server.registerMBean(new javax.management.StandardMBean(foreign, Runnable.class), taken);
+        try (SpindleRuntime rt = SpindleRuntime.builder().name("jmx-taken").workers(1).build()) {
+            assertThat(server.getAttribute(new ObjectName("dev.spindle:type=Runtime,name=jmx-taken-2"), "Name"))
+                    .isEqualTo(rt.name());
+        } finally {
+            server.unregisterMBean(taken);
+        }
+        assertThat(named("jmx-taken")).isEmpty();
+    }
+
+    @Test
     void jmxFalseSkipsRegistration() throws Exception {
         try (SpindleRuntime rt = SpindleRuntime.builder().name("jmx-off").workers(1).jmx(false).build()) {
             assertThat(rt.spawn(cx -> Poll.ready(1)).join()).isEqualTo(1);
