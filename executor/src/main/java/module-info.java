@@ -7,6 +7,8 @@ module dev.spindle.executor {
     // The test kit's WorkerThreads: per-thread CPU time (java.management) and allocated bytes (jdk.management).
     requires java.management;
     requires jdk.management;
+    // Diagnostics: the detectors' JFR events and the periodic runtime statistics (dev.spindle.internal.diagnostics).
+    requires jdk.jfr;
 
     exports dev.spindle;
     exports dev.spindle.time;

@@ -5,6 +5,9 @@ import dev.spindle.diagnostics.DiagnosticEvent;
 import dev.spindle.diagnostics.Diagnostics;
 import dev.spindle.diagnostics.SpawnSiteCapture;
 import dev.spindle.diagnostics.TaskDump;
+import dev.spindle.internal.diagnostics.JfrEvents;
+import dev.spindle.internal.diagnostics.Reporter;
+import dev.spindle.internal.diagnostics.RuntimeMXBeans;
 import dev.spindle.internal.scheduler.DiagnosticsConfig;
 import dev.spindle.internal.scheduler.Scheduler;
 import dev.spindle.internal.scheduler.SchedulerConfig;
@@ -92,6 +95,14 @@ public final class SpindleRuntime implements AutoCloseable {
         this.name = runtimeName;
         this.scheduler = new Scheduler(config, this);
         scheduler.start();
+        JfrEvents.register(this);
+        scheduler.onTerminate(() -> JfrEvents.unregister(this));
+        if (b.jmx) {
+            Runnable unregister = RuntimeMXBeans.register(this);
+            if (unregister != null) {
+                scheduler.onTerminate(unregister);
+            }
+        }
     }
 
     /** A builder with defaults: one worker per available processor. */
@@ -248,12 +259,12 @@ public final class SpindleRuntime implements AutoCloseable {
 
     /** A snapshot of the runtime's counters (cheap; counters are always on). */
     public RuntimeMetrics metrics() {
+        Reporter reporter = scheduler.reporter();
         return new RuntimeMetrics(workers(), scheduler.spawnedCount(), scheduler.completedCount(),
                 scheduler.failedCount(), scheduler.cancelledCount(), scheduler.liveCount(), scheduler.injectDepth(),
                 scheduler.parkedWorkers(), scheduler.searchingWorkers(), scheduler.timers(), scheduler.faults().total(),
-                java.util.List.copyOf(scheduler.workerMetrics()), scheduler.reporter().busyLoops(),
-                scheduler.reporter().lostWakeups(), scheduler.reporter().slowPolls(),
-                scheduler.reporter().throttledTasks(), scheduler.reporter().abortedTasks());
+                java.util.List.copyOf(scheduler.workerMetrics()), reporter.busyLoops(), reporter.lostWakeups(),
+                reporter.slowPolls(), reporter.throttledTasks(), reporter.abortedTasks());
     }
 
     /** Internal: the scheduler behind this runtime (for the library's own modules). */

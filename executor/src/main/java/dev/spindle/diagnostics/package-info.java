@@ -19,5 +19,21 @@
  * {@link dev.spindle.Context#markProgress()} when something really moved. A future that owns its own resource can
  * do the same. {@code Futures.yieldNow()} and a spent cooperative budget are declared yields
  * ({@link dev.spindle.Context#declareYield()}), never a busy loop.
+ *
+ * <h2>JFR, JMX and metrics</h2>
+ * <ul>
+ *   <li><b>JFR</b>: the reports are the events {@code dev.spindle.BusyLoop}, {@code dev.spindle.LostWakeup} and
+ *       {@code dev.spindle.SlowPoll} (category {@code Spindle}; the runtime, the task's id, name, type chain and
+ *       spawn site, and the report's numbers; a slow poll's sampled stack as text), and each live runtime commits a
+ *       periodic {@code dev.spindle.RuntimeStatistics} with its {@code RuntimeMetrics}. They are enabled by default,
+ *       so any recording has them; the executor jar ships a settings file with just these,
+ *       {@code dev/spindle/diagnostics/spindle.jfc}: extract it ({@code unzip -p spindle-executor.jar
+ *       dev/spindle/diagnostics/spindle.jfc > spindle.jfc}) and start a recording with
+ *       {@code -XX:StartFlightRecording:settings=default,settings=spindle.jfc,filename=app.jfr}.</li>
+ *   <li><b>JMX</b>: each runtime registers a {@link SpindleRuntimeMXBean} as
+ *       {@code dev.spindle:type=Runtime,name=<name>} (see there).</li>
+ *   <li><b>Micrometer</b>: the {@code spindle-micrometer} module's {@code SpindleRuntimeMetrics} binds the same
+ *       counters to a {@code MeterRegistry}.</li>
+ * </ul>
  */
 package dev.spindle.diagnostics;

@@ -103,6 +103,8 @@ public final class Scheduler implements TaskScheduler {
     private final DiagnosticsConfig diagnostics;
     private final long busyLoopWindowNanos;
     private final Reporter reporter;
+    /** See {@link #onTerminate}. */
+    private final List<Runnable> terminationHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The detectors' thread, or null when diagnostics are off. */
     private final Watchdog watchdog;
 
@@ -174,6 +176,14 @@ public final class Scheduler implements TaskScheduler {
         this.busyLoopWindowNanos = diagnostics.busyLoopWindow().toNanos();
         this.reporter = new Reporter(diagnostics.runtimeName(), diagnostics.listener());
         this.watchdog = diagnostics.enabled() ? new Watchdog(this) : null;
+    }
+
+    /**
+     * Runs {@code hook} once when the runtime has terminated (the end of shutdown, shutdownNow or close, even one
+     * that threw): the observers a runtime registered on start (JMX, JFR) leave with it.
+     */
+    public void onTerminate(Runnable hook) {
+        terminationHooks.add(hook);
     }
 
     /** Starts the worker threads, and the watchdog if diagnostics are on. */
@@ -665,6 +675,23 @@ public final class Scheduler implements TaskScheduler {
     }
 
     private int terminate() {
+        try {
+            return stopAll();
+        } finally {
+            for (Runnable hook : terminationHooks) {
+                if (terminationHooks.remove(hook)) { // once, even if two threads close at the same time
+                    try {
+                        hook.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "a termination hook of runtime '" + runtimeName()
+                                + "' failed: " + e, e);
+                    }
+                }
+            }
+        }
+    }
+
+    private int stopAll() {
         int count = 0;
         if (!terminating) {
             long unregisteredBefore = cancelledUnregistered.sum();
