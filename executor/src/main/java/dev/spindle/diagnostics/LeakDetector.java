@@ -58,6 +58,8 @@ public final class LeakDetector {
     public static final int SAMPLING_INTERVAL = 128;
     /** Leak log lines a second, at most; more are counted and mentioned in the next line logged. */
     static final int LOG_LINES_PER_SECOND = 10;
+    /** {@link #collect}: how long the leak count must stay still before the cleaner counts as done. */
+    static final long QUIET_MILLIS = 30;
 
     private static final System.Logger LOG = System.getLogger(LOGGER);
     private static final AtomicLong LEAKS = new AtomicLong();
@@ -153,11 +155,12 @@ public final class LeakDetector {
 
     /**
      * For test suites: runs the collector and waits, at most {@code timeout}, until the cleaner thread has
-     * processed what that collection found (two rounds, since a collection may find some unreachable objects only
-     * in the next one). Returns {@link #leaks()}. The wait is for a sentinel object registered with the same cleaner
-     * and dropped before the collection: the collector hands phantom references to the cleaner's queue together,
-     * and the cleaner thread runs them one at a time, so once the sentinel's action ran, the leaks found with it
-     * have (almost always) been reported.
+     * processed what it found; returns {@link #leaks()}. Two rounds, each a {@code System.gc()} and a wait for a
+     * sentinel object registered with this detector's cleaner and unreachable at once; then a wait until the leak
+     * count has stayed the same for {@value #QUIET_MILLIS} ms. The sentinel alone is not enough: a reference
+     * queue hands out the references of one collection last-in first-out, so the sentinel's action may run before
+     * the leaks found with it; the quiet period covers those (each takes well under a millisecond, logging
+     * included, since at most {@value #LOG_LINES_PER_SECOND} lines a second are logged).
      */
     public static long collect(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -167,15 +170,34 @@ public final class LeakDetector {
             System.gc();
             long left = deadline - System.nanoTime();
             if (left <= 0 || !cleaned.await(left, TimeUnit.NANOSECONDS)) {
-                break;
+                return LEAKS.get();
             }
         }
-        return LEAKS.get();
+        long seen = LEAKS.get();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            long now = LEAKS.get();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return seen;
     }
 
     /** Reports one leak; on the cleaner thread. */
     static void report(String what, Throwable createdAt) {
-        LEAKS.incrementAndGet();
+        try {
+            reportUncounted(what, createdAt);
+        } finally {
+            // Counted last: once collect() sees the count still, the report is recorded and logged.
+            LEAKS.incrementAndGet();
+        }
+    }
+
+    private static void reportUncounted(String what, Throwable createdAt) {
         StackTraceElement[] stack = createdAt.getStackTrace();
         String own = LeakDetector.class.getName();
         int from = 0;
@@ -265,7 +287,7 @@ public final class LeakDetector {
                 try {
                     report(what, createdAt);
                 } catch (Throwable t) {
-                    // The cleaner thread must survive a broken logger; the count above is already taken.
+                    // A broken logger or listener: the count is taken (report's finally); the cleaner goes on.
                 }
             }
         }
