@@ -3,6 +3,8 @@ package dev.spindle.sync;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import dev.spindle.diagnostics.LeakDetector;
+import dev.spindle.diagnostics.LeakTracker;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -92,11 +94,19 @@ public final class Mpsc {
         }
 
         private final MpscChan<T> chan;
+        /** Reports this sender if it is garbage-collected unclosed: its receiver would wait forever. */
+        private final LeakTracker leak;
         @SuppressWarnings("unused")
         private boolean closed;
 
         private Sender(MpscChan<T> chan) {
             this.chan = chan;
+            this.leak = LeakDetector.track(this, Sender::describeForLeak);
+        }
+
+        private static String describeForLeak(Sender<?> s) {
+            return "Mpsc.Sender (" + (s.chan.bounded ? "bounded " + s.chan.capacity : "unbounded")
+                    + "; its receiver waits for every sender's close)";
         }
 
         private void ensureOpen(String op) {
@@ -164,6 +174,7 @@ public final class Mpsc {
             if (!(boolean) CLOSED.getAndSet(this, true)) {
                 chan.dropSender();
             }
+            leak.close(this);
         }
 
         /** Whether the receiver was closed: sends will fail. */

@@ -35,6 +35,7 @@ class MpscBoundedTest {
         assertThat(ch.receiver().tryRecv()).isEqualTo("b");
         assertThat(ch.receiver().tryRecv()).isEqualTo("c");
         assertThat(tx.capacity()).isEqualTo(2);
+        tx.close();
     }
 
     @Test
@@ -45,6 +46,7 @@ class MpscBoundedTest {
             assertThat(ch.sender().trySend(-1)).isEqualTo(TrySendResult.FULL);
             assertThat(ch.receiver().tryRecv()).isEqualTo(i);
         }
+        ch.sender().close();
     }
 
     @Test
@@ -54,6 +56,7 @@ class MpscBoundedTest {
         send.assertReady();
         assertThat(send.wakeCount()).isZero();
         assertThat(ch.receiver().tryRecv()).isEqualTo("a");
+        ch.sender().close();
     }
 
     @Test
@@ -85,6 +88,7 @@ class MpscBoundedTest {
         s3.assertReady();
         assertThat(ch.receiver().tryRecv()).isEqualTo("3");
         assertThat(ch.sender().capacity()).isEqualTo(1);
+        ch.sender().close();
     }
 
     @Test
@@ -97,6 +101,7 @@ class MpscBoundedTest {
         ch.receiver().tryRecv();
         assertThat(s1.wakeCount()).isEqualTo(1);
         s1.assertReady();
+        ch.sender().close();
     }
 
     @Test
@@ -111,6 +116,7 @@ class MpscBoundedTest {
         s1.assertReady();
         assertThat(rx.wakeCount()).isEqualTo(1);
         assertThat(rx.assertReady()).isEqualTo("1");
+        ch.sender().close();
     }
 
     @Test
@@ -128,6 +134,7 @@ class MpscBoundedTest {
         s2.assertReady();
         assertThat(ch.receiver().tryRecv()).isEqualTo("2");
         assertThat(ch.receiver().tryRecv()).isNull();
+        ch.sender().close();
     }
 
     @Test
@@ -145,6 +152,7 @@ class MpscBoundedTest {
         s2.assertReady();
         assertThat(ch.receiver().tryRecv()).isEqualTo("2");
         assertThat(ch.sender().capacity()).isEqualTo(1);
+        ch.sender().close();
     }
 
     @Test
@@ -158,6 +166,7 @@ class MpscBoundedTest {
         s1.cancel();
         assertThat(ch.sender().capacity()).isEqualTo(1);
         assertThat(ch.sender().trySend("x")).isEqualTo(TrySendResult.OK);
+        ch.sender().close();
     }
 
     @Test
@@ -178,6 +187,7 @@ class MpscBoundedTest {
         assertThat(ch.sender().trySend("3")).isEqualTo(TrySendResult.CLOSED);
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isEqualTo("0");
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isNull();
+        ch.sender().close();
     }
 
     @Test
@@ -195,6 +205,7 @@ class MpscBoundedTest {
         assertThat(rx.wakeCount()).isEqualTo(1);
         assertThat(rx.assertReady()).isEqualTo("1");
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isNull();
+        ch.sender().close();
     }
 
     @Test

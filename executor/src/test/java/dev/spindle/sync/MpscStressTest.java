@@ -223,6 +223,7 @@ class MpscStressTest {
             }
             assertThat(failure.get()).isNull();
             assertThat(received).as("bounded=" + bounded).isEqualTo(accepted.get());
+            ch.sender().close();
         }
     }
 }

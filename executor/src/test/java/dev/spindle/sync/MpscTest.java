@@ -39,6 +39,7 @@ class MpscTest {
         var rx = MockTask.of(ch.receiver().recv());
         assertThat(rx.assertReady()).isEqualTo("a");
         assertThat(rx.wakeCount()).isZero();
+        ch.sender().close();
     }
 
     @Test
@@ -53,6 +54,7 @@ class MpscTest {
         assertThat(rx.wakeCount()).isEqualTo(1);
         assertThat(rx.assertReady()).isEqualTo("a");
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isEqualTo("b");
+        ch.sender().close();
     }
 
     @Test
@@ -63,6 +65,7 @@ class MpscTest {
         rx.assertPending();
         ch.sender().trySend("a");
         assertThat(rx.wakeCount()).isEqualTo(1);
+        ch.sender().close();
     }
 
     @Test
@@ -76,6 +79,7 @@ class MpscTest {
         assertThat(a.wakeCount()).isZero();
         assertThat(b.wakeCount()).isEqualTo(1);
         assertThat(ch.receiver().pollRecv(new Context(b)).value()).isEqualTo("x");
+        ch.sender().close();
     }
 
     @Test
@@ -93,6 +97,7 @@ class MpscTest {
         assertThat(ch.receiver().tryRecv()).isEqualTo("3");
         assertThat(ch.receiver().tryRecv()).isNull();
         assertThat(ch.receiver().len()).isZero();
+        ch.sender().close();
     }
 
     @Test
@@ -102,6 +107,7 @@ class MpscTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("end of the stream");
         assertThatThrownBy(() -> ch.sender().send(null)).isInstanceOf(NullPointerException.class);
+        ch.sender().close();
     }
 
     @Test
@@ -141,7 +147,10 @@ class MpscTest {
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> tx.send("x")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(tx::newSender).isInstanceOf(IllegalStateException.class);
-        assertThat(keep.clone().trySend("y")).isEqualTo(TrySendResult.OK);
+        var clone = keep.clone();
+        assertThat(clone.trySend("y")).isEqualTo(TrySendResult.OK);
+        clone.close();
+        keep.close();
     }
 
     @Test
@@ -158,6 +167,7 @@ class MpscTest {
                 .hasMessageContaining("receiver was closed");
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isEqualTo("a");
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isNull();
+        ch.sender().close();
     }
 
     @Test
@@ -168,6 +178,7 @@ class MpscTest {
             ch.receiver().close(); // e.g. from a shutdown hook on another thread
             assertThat(rx.wakeCount()).isEqualTo(1);
             assertThat(rx.assertReady()).isNull();
+            ch.sender().close();
         }
     }
 
@@ -180,6 +191,7 @@ class MpscTest {
         ch.sender().trySend("a");
         assertThat(rx.wakeCount()).isZero();
         assertThat(MockTask.of(ch.receiver().recv()).assertReady()).isEqualTo("a");
+        ch.sender().close();
     }
 
     @Test
@@ -190,6 +202,7 @@ class MpscTest {
         Context cx = new Context(new RecordingWaker());
         assertThat(f.poll(cx).value()).isEqualTo("a");
         assertThatThrownBy(() -> f.poll(cx)).isInstanceOf(IllegalStateException.class);
+        ch.sender().close();
     }
 
     @Test
@@ -234,6 +247,7 @@ class MpscTest {
         assertThat(ch.receiver().len()).isEqualTo(1);
         rx.withBudget(1);
         assertThat(rx.assertReady()).isEqualTo("a");
+        ch.sender().close();
     }
 
     @Test
@@ -242,5 +256,6 @@ class MpscTest {
         assertThat(ch.sender().capacity()).isEqualTo(Integer.MAX_VALUE);
         assertThat(ch.sender().maxCapacity()).isEqualTo(Integer.MAX_VALUE);
         assertThat(ch.receiver().len()).isZero();
+        ch.sender().close();
     }
 }

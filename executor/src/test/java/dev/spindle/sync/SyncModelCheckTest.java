@@ -74,6 +74,7 @@ class SyncModelCheckTest {
                 check(w.wakeCount() >= 1, "Pending, then a send, but the receiver was never woken");
                 check(ch.receiver().pollRecv(cx).value() == 1, "message lost");
             }
+            ch.sender().close();
         });
     }
 
@@ -124,6 +125,7 @@ class SyncModelCheckTest {
                 check(m != null && m == 1, "sent message missing: " + m);
             }
             check(ch.sender().capacity() == 1, "a permit leaked: capacity " + ch.sender().capacity());
+            ch.sender().close();
         });
     }
 

@@ -4,6 +4,8 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.diagnostics.LeakDetector;
+import dev.spindle.diagnostics.LeakTracker;
 import dev.spindle.io.internal.IoDriver;
 import dev.spindle.io.internal.ScheduledIo;
 import dev.spindle.io.internal.WakerSet;
@@ -51,8 +53,20 @@ public final class TcpListener implements AutoCloseable {
     private long backoffNanos;
     private long failedAccepts;
 
+    /** Reports this listener if it is garbage-collected unclosed (its port would stay bound). */
+    private final LeakTracker leak;
+
     private TcpListener(ServerSocketChannel channel) {
         this.channel = channel;
+        this.leak = LeakDetector.track(this, TcpListener::describeForLeak);
+    }
+
+    private static String describeForLeak(TcpListener l) {
+        try {
+            return "TcpListener " + l.localAddress();
+        } catch (IOException e) {
+            return "TcpListener " + l.channel;
+        }
     }
 
     /** Binds {@code address} with the given accept backlog (0: the system default). */
@@ -233,6 +247,7 @@ public final class TcpListener implements AutoCloseable {
             if (s != null) {
                 s.markClosed();
             }
+            leak.close(this);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.diagnostics.Described;
+import dev.spindle.diagnostics.LeakDetector;
+import dev.spindle.diagnostics.LeakTracker;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.internal.IoDriver;
@@ -48,12 +50,23 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final SocketChannel channel;
     private final ScheduledIo io;
     private volatile boolean closed;
+    /** Reports this stream if it is garbage-collected unclosed (its socket would stay open and registered). */
+    private final LeakTracker leak;
 
     /** {@code channel} is connected (accepted, or its connect finished). */
     TcpStream(SocketChannel channel, ScheduledIo io) {
         this.channel = channel;
         this.io = io;
         io.assumeReady(ScheduledIo.READABLE | ScheduledIo.WRITABLE);
+        this.leak = LeakDetector.track(this, TcpStream::describeForLeak);
+    }
+
+    private static String describeForLeak(TcpStream s) {
+        try {
+            return "TcpStream " + s.localAddress() + "->" + s.remoteAddress();
+        } catch (IOException e) {
+            return "TcpStream " + s.channel;
+        }
     }
 
     /** A future connecting to {@code address}; registers with the reactor of the runtime polling it. */
@@ -431,6 +444,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             channel.close();
         } finally {
             io.markClosed();
+            leak.close(this);
         }
     }
 

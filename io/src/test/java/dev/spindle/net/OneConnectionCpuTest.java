@@ -40,7 +40,10 @@ class OneConnectionCpuTest {
         String prefix = "one-conn-cpu-";
         try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
-            JoinHandle<Long> server = rt.spawn(listener.accept().flatMap(s -> Io.copy(s, s)));
+            JoinHandle<Long> server = rt.spawn(listener.accept().flatMap(s -> Io.copy(s, s).map(n -> {
+                TcpTest.closeQuietly(s);
+                return n;
+            })));
             try (SocketChannel client = SocketChannel.open(listener.localAddress())) {
                 client.socket().setTcpNoDelay(true);
                 ByteBuffer out = ByteBuffer.allocateDirect(64);

@@ -51,9 +51,12 @@ class TcpTest {
 
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
-    /** Echoes one connection until EOF, then half-closes. */
+    /**
+     * Echoes one connection until EOF, then half-closes and closes it. The stream is closed also when the echo
+     * fails or is cancelled (the runtime closing while it runs): it owns the stream.
+     */
     static Future<Long> echo(TcpStream s) {
-        return Io.copy(s, s).flatMap(n -> Io.shutdown(s).map(v -> {
+        Future<Long> echo = Io.copy(s, s).flatMap(n -> Io.shutdown(s).map(v -> {
             try {
                 s.close();
             } catch (IOException e) {
@@ -61,6 +64,32 @@ class TcpTest {
             }
             return n;
         }));
+        return new Future<>() {
+            @Override
+            public Poll<Long> poll(Context cx) {
+                try {
+                    return echo.poll(cx);
+                } catch (RuntimeException | Error e) {
+                    closeQuietly(s);
+                    throw e;
+                }
+            }
+
+            @Override
+            public void cancel() {
+                echo.cancel();
+                closeQuietly(s);
+            }
+        };
+    }
+
+    /** Closes {@code s}, for a test's clean-up paths (the failure being reported is another). */
+    static void closeQuietly(AutoCloseable s) {
+        try {
+            s.close();
+        } catch (Exception ignored) {
+            // already closed, or the peer is gone: nothing to clean up
+        }
     }
 
     /** Accepts {@code n} connections and echoes each on its own task. */
@@ -141,7 +170,10 @@ class TcpTest {
                     Io.writeAll(s, ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)))
                             .flatMap(v -> Io.shutdown(s))          // our EOF: the echo ends
                             .flatMap(v -> readAll(s))
-                            .map(bytes -> new String(bytes, StandardCharsets.UTF_8))));
+                            .map(bytes -> {
+                                closeQuietly(s);
+                                return new String(bytes, StandardCharsets.UTF_8);
+                            })));
             assertThat(reply).isEqualTo("hello");
             srv.join(Duration.ofSeconds(10));
         }
@@ -450,7 +482,11 @@ class TcpTest {
             InetSocketAddress upstreamAddr = upstream.localAddress();
             // The relay: accept one client, connect upstream, copy both ways.
             JoinHandle<Io.Copied> relayed = rt.spawn(relay.accept().flatMap(client ->
-                    TcpStream.connect(upstreamAddr).flatMap(up -> Io.copyBidirectional(client, up))));
+                    TcpStream.connect(upstreamAddr).flatMap(up -> Io.copyBidirectional(client, up).map(copied -> {
+                        closeQuietly(client);
+                        closeQuietly(up);
+                        return copied;
+                    }))));
             byte[] data = new byte[1024 * 1024];
             new java.util.Random(7).nextBytes(data);
             byte[] back;

@@ -3,6 +3,8 @@ package dev.spindle.tls;
 import dev.spindle.Context;
 import dev.spindle.Poll;
 import dev.spindle.diagnostics.Described;
+import dev.spindle.diagnostics.LeakDetector;
+import dev.spindle.diagnostics.LeakTracker;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 
@@ -234,6 +236,8 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite>
     private volatile Throwable taskFailure;
     /** {@link #close()} was called; volatile so a poll on another thread sees it without the lock. */
     private volatile boolean closed;
+    /** Reports this stream if it is garbage-collected unclosed (its transport and engine would never be freed). */
+    private final LeakTracker leak;
 
     /**
      * A stream over {@code transport} driving {@code engine}, which must be configured (client or server mode,
@@ -253,6 +257,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite>
         SSLSession s = engine.getSession();
         packetSize = s.getPacketBufferSize();
         appSize = s.getApplicationBufferSize();
+        leak = LeakDetector.track(this, TlsStream::describeForLeak);
+    }
+
+    private static String describeForLeak(TlsStream<?> s) {
+        return "TlsStream with " + s.peer;
     }
 
     /**
@@ -1382,6 +1391,7 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite>
             drainWaker.wake();
             discardBuffers();
             releaseEngine();
+            leak.close(this);
         }
     }
 

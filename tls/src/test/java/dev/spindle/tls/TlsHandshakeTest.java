@@ -239,7 +239,7 @@ class TlsHandshakeTest {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             JoinHandle<TlsStream<TcpStream>> server = rt.spawn(acceptTls(l, acceptor));
             JoinHandle<byte[]> client = rt.spawn(connectTls(l.localAddress().getPort(), connector)
-                    .flatMap(TlsTestSupport::readAll));
+                    .flatMap(tls -> TlsTestSupport.closing(tls, TlsTestSupport.readAll(tls))));
             assertThatThrownBy(() -> server.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
                     .cause().isInstanceOf(UncheckedIOException.class).cause().isInstanceOf(SSLHandshakeException.class);
             assertThatThrownBy(() -> client.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)

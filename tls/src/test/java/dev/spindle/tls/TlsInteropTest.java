@@ -306,8 +306,8 @@ class TlsInteropTest {
         }
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             JoinHandle<TlsTestSupport.Digest> server = rt.spawn(acceptTls(l, TlsTestSupport.acceptor(engine, "TLSv1.2"))
-                    .flatMap(tls -> TlsTestSupport.readAll(tls)
-                            .flatMap(request -> TlsTestSupport.writeData(tls, 7, 1000, 1000))));
+                    .flatMap(tls -> TlsTestSupport.closing(tls, TlsTestSupport.readAll(tls)
+                            .flatMap(request -> TlsTestSupport.writeData(tls, 7, 1000, 1000)))));
             try (SSLSocket s = jdkClient(l.localAddress().getPort(), "TLSv1.2")) {
                 s.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
                 s.shutdownOutput(); // close_notify: in TLS 1.2 it closes the session both ways

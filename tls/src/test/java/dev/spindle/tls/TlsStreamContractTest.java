@@ -6,6 +6,7 @@ import dev.spindle.io.testkit.MockStream;
 import dev.spindle.testkit.MockTask;
 import dev.spindle.testkit.RecordingWaker;
 import dev.spindle.testkit.TestContext;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static dev.spindle.tls.MemoryTls.concat;
@@ -30,9 +33,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 30, unit = SECONDS)
 class TlsStreamContractTest {
 
+    /** The streams a test made, closed after it (leak detection reports a stream collected unclosed). */
+    private final List<TlsStream<?>> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeStreams() throws java.io.IOException {
+        for (TlsStream<?> s : opened) {
+            s.close();
+        }
+    }
+
     /** A client stream over {@code transport}, with the handshake already done (in memory). */
-    private static TlsStream<MockStream> established(MemoryTls tls, MockStream transport, boolean requireCloseNotify) {
+    private TlsStream<MockStream> established(MemoryTls tls, MockStream transport, boolean requireCloseNotify) {
         TlsStream<MockStream> s = new TlsStream<>(tls.client, transport, requireCloseNotify, "mock peer");
+        opened.add(s);
         handshake(s).assertReady(); // nothing to do: no transport call (the mock fails on one it did not expect)
         return s;
     }
@@ -177,6 +191,7 @@ class TlsStreamContractTest {
         // MockStream checks exact bytes, and records are not predictable; capture them instead.
         Capture capture = new Capture();
         TlsStream<Capture> s = new TlsStream<>(tls.client, capture, true, "capture");
+        opened.add(s);
         handshake(s).assertReady();
         ByteBuffer[] parts = {ByteBuffer.wrap("gather".getBytes()), ByteBuffer.wrap("ed".getBytes())};
         MockTask<Long> w = MockTask.of(cx -> {

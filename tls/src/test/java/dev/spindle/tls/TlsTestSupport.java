@@ -105,12 +105,9 @@ final class TlsTestSupport {
                 .flatMap(tcp -> connector.connect("localhost", port, tcp));
     }
 
-    /** Echoes until EOF, then shuts down and closes; completes with the bytes echoed. */
+    /** Echoes until EOF, then shuts down and closes (closes also if the echo fails); completes with the bytes echoed. */
     static Future<Long> echo(TlsStream<TcpStream> tls) {
-        return Io.copy(tls, tls).flatMap(n -> Io.shutdown(tls).map(v -> {
-            closeQuietly(tls);
-            return n;
-        }));
+        return closing(tls, Io.copy(tls, tls).flatMap(n -> Io.shutdown(tls).map(v -> n)));
     }
 
     /** The messages of {@code t} and all its causes, one per line, for assertions independent of the nesting. */
@@ -120,6 +117,35 @@ final class TlsTestSupport {
             sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code body}, then {@code c} closed, however {@code body} ends: with a value, failing, or cancelled (the
+     * runtime closing). For a task that owns a stream and may fail before it closes it.
+     */
+    static <T> Future<T> closing(AutoCloseable c, Future<T> body) {
+        return new Future<>() {
+            @Override
+            public Poll<T> poll(dev.spindle.Context cx) {
+                Poll<T> p;
+                try {
+                    p = body.poll(cx);
+                } catch (RuntimeException | Error e) {
+                    closeQuietly(c);
+                    throw e;
+                }
+                if (p.isReady()) {
+                    closeQuietly(c);
+                }
+                return p;
+            }
+
+            @Override
+            public void cancel() {
+                body.cancel();
+                closeQuietly(c);
+            }
+        };
     }
 
     static void closeQuietly(AutoCloseable c) {

@@ -295,6 +295,8 @@ class ArmedReadInterestTest {
             assertThat(sleeping.isDone()).isFalse();
             assertThat(timingOut.isDone()).isFalse();
             assertThat(rt.failure()).isEmpty();
+            sleeper.close();
+            timedOut.close();
         }
     }
 }

@@ -170,6 +170,8 @@ class IoDriverFaultTest {
 
             assertEchoWorks(rt, listener);
             assertStillServes(rt);
+            bad.close();
+            good.close();
         }
     }
 
@@ -204,7 +206,10 @@ class IoDriverFaultTest {
 
     /** A 64-byte echo over a fresh connection through the runtime. */
     private static void assertEchoWorks(SpindleRuntime rt, TcpListener listener) throws Exception {
-        JoinHandle<Long> server = rt.spawn(listener.accept().flatMap(s -> Io.copy(s, s)));
+        JoinHandle<Long> server = rt.spawn(listener.accept().flatMap(s -> Io.copy(s, s).map(n -> {
+            closeQuietly(s);
+            return n;
+        })));
         try (SocketChannel client = SocketChannel.open(listener.localAddress())) {
             ByteBuffer out = ByteBuffer.allocate(64);
             while (out.hasRemaining()) {
@@ -221,6 +226,14 @@ class IoDriverFaultTest {
             assertThat(in.array()).isEqualTo(out.array());
             client.shutdownOutput();
             assertThat(server.join(Duration.ofSeconds(10))).isEqualTo(64);
+        }
+    }
+
+    private static void closeQuietly(TcpStream s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // the echo is done; a failed close is not what this test checks
         }
     }
 
