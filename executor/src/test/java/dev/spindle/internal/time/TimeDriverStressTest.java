@@ -48,6 +48,14 @@ class TimeDriverStressTest {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger REMOVED_IN_ALL_ROUNDS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    @org.junit.jupiter.api.AfterAll
+    static void theRoundsRemovedSomeTimersBeforeTheyFired() {
+        assertThat(REMOVED_IN_ALL_ROUNDS.get()).as("timers removed before firing, over all rounds").isPositive();
+    }
+
     @RepeatedTest(3)
     void everyTimerFiresOnceOrIsCancelledNeverEarlyNoneLost() throws Exception {
         TimeDriver d = new TimeDriver(3, () -> { });
@@ -154,7 +162,10 @@ class TimeDriverStressTest {
         assertThat(d.size()).isZero();
         assertThat(d.nextDeadlineTick()).isEqualTo(Long.MAX_VALUE);
         assertThat(fired).as("fired").isPositive();
-        assertThat(removed).as("removed before firing").isPositive();
+        // Whether a cancel beats its timer depends on scheduling: on a loaded 2-core machine the canceller can lag
+        // behind every timer of one round (seen once in a full build). That path must be covered by the three
+        // rounds together, not by each (checked in afterAll); correctness above is checked in every round.
+        REMOVED_IN_ALL_ROUNDS.addAndGet(removed);
         assertThat(fired + removed + refused).isEqualTo(REGISTRANTS * PER_REGISTRANT);
     }
 }
