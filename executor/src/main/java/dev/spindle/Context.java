@@ -75,11 +75,16 @@ public class Context {
 
     /**
      * Says what this poll is waiting for, for task dumps ({@code SpindleRuntime.dump()}): a timer, a socket and
-     * direction, a channel, a join handle. {@code what.toString()} is called later, from another thread, only when a
+     * direction, a channel, a join handle. The first call of a poll wins (a timeout's own timer does not hide the
+     * socket it guards). {@code what.toString()} is called later, from another thread, only when a
      * dump or report is made: give an object whose {@code toString} reads a few fields and never blocks.
      */
     public final void waitingOn(Object what) {
-        waitingOn = what;
+        if (waitingOn == null) {
+            // The first wins: a future polls what it really waits for before its guards (a timeout's timer), and
+            // a combinator its children in order.
+            waitingOn = what;
+        }
     }
 
     /**
