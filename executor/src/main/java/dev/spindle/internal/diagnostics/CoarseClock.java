@@ -5,8 +5,10 @@ package dev.spindle.internal.diagnostics;
  * cost 60 ns here (kvm-clock), more than a whole yield-and-repoll (about 55 ns).
  *
  * <p>It is refreshed by every runtime's watchdog on each tick (10 ms while a worker is awake, 100 ms when all are
- * parked) and by each worker as it leaves its park (it just made a system call; one more clock read is noise). So a
- * value read from it is at most a tick old while the runtime is busy. A duration measured as the difference of two
+ * parked), and by nobody else: a worker that wrote it as it left its park would pull its cache line away from the
+ * other workers, which read it on every poll (measured: a ping-pong between two tasks parks and unparks on every
+ * message). So a value read from it is at most a tick old while the runtime is busy, and up to 100 ms old in the first
+ * tick after an idle runtime wakes. A duration measured as the difference of two
  * reads is a sampling estimate: 0 or a tick for a short poll, right on average over many polls; durations longer than
  * a tick are exact to a tick.
  *

@@ -11,12 +11,15 @@ import java.util.Objects;
  *
  * <h2>Cost, and the per-type cache</h2>
  * A {@link StackWalker} walk to the caller's frame costs about 1.6 us here, 15 times a spawn. So for
- * {@link SpawnSiteCapture#FRAME} the site is remembered per <em>key type</em> (the future's class, or for a future made
- * from a lambda the lambda's class: see {@link SiteKeyed}): the first {@link #LEARN} spawns of a type walk; if they
- * agree the type is <em>single-site</em> and later spawns reuse that frame, walking again once every {@link #RECHECK}
- * spawns to confirm. A walk that disagrees makes the type <em>multi-site</em> for good, and every later spawn of it
- * walks. A report therefore names the right frame for every task of a single-site type; a second site that appears
- * later is caught within {@link #RECHECK} of its spawns, and tasks of it spawned before that show the first site.
+ * {@link SpawnSiteCapture#FRAME} the site is remembered per <em>key</em>: the key type (the future's class, or for a
+ * future made from a lambda the lambda's class: see {@link SiteKeyed}) together with the <em>spawning context</em>
+ * (the class of the future of the task that spawns, when a task spawns; none from outside the runtime). A task that
+ * spawns its successor and the thread that spawns the first one are thus two keys, each with one site. The first
+ * {@link #LEARN} spawns of a key walk; if they agree the key is <em>single-site</em> and later spawns reuse that frame,
+ * walking again once every {@link #RECHECK} spawns to confirm. A walk that disagrees makes the key <em>multi-site</em>
+ * for good, and every later spawn of it walks (measured: 1.3 us more per spawn). A report therefore names the right
+ * frame for every task of a single-site key; a second site that appears later is caught within {@link #RECHECK} of
+ * its spawns, and tasks of it spawned before that show the first site.
  *
  * <p>Concurrency: a type's {@link Site} is shared by all spawning threads. Its fields are plain and racy on purpose:
  * {@code frame} is a reference to an immutable {@link StackTraceElement} (safe to publish racily), the counters are
@@ -41,7 +44,34 @@ public final class SpawnSites {
         int walks;
         int spawns;
         boolean multi;
+        /**
+         * Sites of this type per spawning context, as pairs {@code [context class, Site]}: copy-on-write, published by
+         * a volatile write; a racing add may lose an entry, which is then only added again (one more walk).
+         */
+        volatile Object[] byContext = NO_CONTEXTS;
+
+        Site forContext(Class<?> context) {
+            Object[] a = byContext;
+            for (int i = 0; i < a.length; i += 2) {
+                if (a[i] == context) {
+                    return (Site) a[i + 1];
+                }
+            }
+            if (a.length >= 2 * MAX_CONTEXTS) {
+                return this; // a type spawned from very many contexts: share the type's own site (likely multi-site)
+            }
+            Site s = new Site();
+            Object[] b = java.util.Arrays.copyOf(a, a.length + 2);
+            b[a.length] = context;
+            b[a.length + 1] = s;
+            byContext = b;
+            return s;
+        }
     }
+
+    private static final Object[] NO_CONTEXTS = new Object[0];
+    /** Spawning contexts remembered per type; beyond, they share one entry. */
+    static final int MAX_CONTEXTS = 8;
 
     private static final ClassValue<Site> SITES = new ClassValue<>() {
         @Override
@@ -55,9 +85,10 @@ public final class SpawnSites {
 
     /**
      * What to store in the task for {@code future} spawned by the calling thread: a {@link StackTraceElement}, a
-     * {@code StackTraceElement[]} or null. {@code capture} NONE returns null at once.
+     * {@code StackTraceElement[]} or null. {@code capture} NONE returns null at once. {@code context}: the class of
+     * the future of the task that spawns (see the class comment), or null from outside a task.
      */
-    public static Object capture(SpawnSiteCapture capture, Object future) {
+    public static Object capture(SpawnSiteCapture capture, Object future, Class<?> context) {
         switch (capture) {
             case NONE -> {
                 return null;
@@ -71,6 +102,9 @@ public final class SpawnSites {
         }
         Class<?> key = future instanceof SiteKeyed k ? k.siteKey() : future.getClass();
         Site site = SITES.get(key);
+        if (context != null) {
+            site = site.forContext(context);
+        }
         if (site.multi) {
             return walk();
         }

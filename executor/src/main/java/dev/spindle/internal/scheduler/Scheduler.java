@@ -325,8 +325,10 @@ public final class Scheduler implements TaskScheduler {
         if (closed) {
             throw closedError("spawn");
         }
-        Object site = SpawnSites.capture(config.diagnostics().spawnSites(), future);
         Worker w = WorkerThread.currentWorker();
+        Task<?> parent = w != null && w.scheduler == this ? w.pollingTask() : null;
+        Object site = SpawnSites.capture(config.diagnostics().spawnSites(), future,
+                parent == null ? null : parent.futureType());
         // Local only from inside a task run on one of our workers: that task is live until after this spawn,
         // which is what lets the per-worker spawn count go without a fence (see liveTasks). A worker thread
         // outside a task (a waker called while firing timers) spawns like a foreign thread.

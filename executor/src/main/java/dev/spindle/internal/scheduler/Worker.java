@@ -672,9 +672,6 @@ final class Worker extends WorkerPad2 implements Runnable {
             } else {
                 parker.park(0);
             }
-            // Back from a system call: one more clock read is noise, and it keeps the coarse clock (per-task times)
-            // fresh when the runtime wakes from idle, before the watchdog's next tick.
-            dev.spindle.internal.diagnostics.CoarseClock.refresh();
             if (hasLocalWork()) {
                 parked = false;
                 if (idle.unparkSelf(index)) {

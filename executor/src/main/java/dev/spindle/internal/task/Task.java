@@ -88,33 +88,13 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     /** Where it was spawned ({@code SpawnSites.capture}): a frame, a stack, or null. */
     private final Object spawnSite;
 
-    // ---- diagnostics counters: plain, written by the worker running the task (see Ownership), read racily ----
-    private long wakes;
-    private long selfWakes;
-    private long declaredYields;
-    private long noProgressPolls;
-    private long busyNanos;
-    private long longestPollNanos;
-    private long lastWakeToPollNanos;
-    /** Coarse time ({@code CoarseClock}) of spawn, of the last scheduling, and of the end of the last poll. */
+    /** Coarse time ({@code CoarseClock}) of the spawn. */
     private final long spawnedAt;
-    /** Written by whoever schedules the task (the SUBMIT winner) before it queues it: the queue publishes it. */
-    private long scheduledAt;
-    private long lastPollEnd;
-    /** No-progress polls in a row (the busy-loop streak). */
-    private long streak;
-    /** The busy-loop detector's state, once the streak is long enough to be timed; see {@link TaskWatch}. */
-    private TaskWatch watch;
     /**
-     * Whether the last poll returned Pending without taking its waker and without waking itself: nothing may be able
-     * to wake it (the lost-wakeup watch). Plain, read racily by the watchdog, which also requires the poll count to
-     * stay the same across its scans.
+     * Counters and detector state, from the first Pending poll on (see {@link TaskStats}); null before. Written by the
+     * poller before its transition out of RUNNING, so a waker (after its own transition) and later pollers see it.
      */
-    private boolean pendingWithoutWaker;
-    /** Whether the last poll ended woken by itself (so this poll was not caused by a wake from elsewhere). */
-    private boolean requeued;
-    /** What the last poll said it waits on; read racily by dumps. */
-    private Object waitingOn;
+    private TaskStats stats;
     /**
      * The thread polling this task right now, or null. Plain: written and cleared by that thread around the
      * poll; another thread reading it sees null or a different thread, never itself (it cleared the field
@@ -145,9 +125,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         this.spawnSite = spawnSite;
         this.future = future;
         this.scheduler = scheduler;
-        long now = CoarseClock.now();
-        this.spawnedAt = now;
-        this.scheduledAt = now;
+        this.spawnedAt = CoarseClock.now();
         initScheduled();
     }
 
@@ -178,7 +156,10 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         }
         switch (transitionToNotified()) {
             case SUBMIT -> {
-                scheduledAt = CoarseClock.now(); // before queueing: the queue's release publishes it to the poller
+                TaskStats st = stats; // set before the poller's transition to idle, which our CAS read after
+                if (st != null) {
+                    st.scheduledAt = CoarseClock.now(); // before queueing: the queue publishes it to the poller
+                }
                 scheduler.schedule(this, true);
             }
             case DO_NOTHING -> {
@@ -190,8 +171,8 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
 
     /** Runs one scheduling of this task on the calling worker. */
     public RunOutcome run(Context cx) {
-        TaskWatch w = watch;
-        if (w != null && w.throttleUntil != 0 && deferThrottled(w)) {
+        TaskStats st = stats;
+        if (st != null && st.throttleUntil != 0 && deferThrottled(st)) {
             return RunOutcome.DONE; // still NOTIFIED: the throttle's timer queues it again (see deferThrottled)
         }
         switch (transitionToRunning()) {
@@ -211,11 +192,13 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             return RunOutcome.DONE;
         }
         polls = n + 1;
-        if (n != 0 && !requeued) {
-            wakes++; // this poll follows a wake from elsewhere: counted by the poller, so the waker pays nothing
-        }
         long start = CoarseClock.now();
-        lastWakeToPollNanos = CoarseClock.since(scheduledAt, start);
+        if (st != null) {
+            if (!st.requeued) {
+                st.wakes++; // this poll follows a wake from elsewhere: counted by the poller, the waker pays nothing
+            }
+            st.lastWakeToPollNanos = CoarseClock.since(st.scheduledAt, start);
+        }
         Poll<T> p;
         runner = Thread.currentThread();
         try {
@@ -227,22 +210,32 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         } catch (Throwable failure) {
             runner = null;
             selfWoken = false;
-            endPoll(start);
+            if (st != null) {
+                endPoll(st, start);
+            }
             fail(failure);
             return RunOutcome.DONE;
         }
         runner = null;
         boolean woke = selfWoken;
         selfWoken = false;
-        endPoll(start);
         if (p.isReady()) {
-            if (streak != 0) {
-                endStreak();
+            if (st != null) {
+                endPoll(st, start);
+                if (st.streak != 0) {
+                    endStreak(st);
+                }
             }
             succeed(p);
             return RunOutcome.DONE;
         }
-        if (observePending(cx, n, woke)) {
+        if (st == null) {
+            // The first Pending: from now on the task is long-lived enough to keep counters (see TaskStats).
+            st = stats = new TaskStats();
+            st.lastWakeToPollNanos = CoarseClock.since(spawnedAt, start);
+        }
+        endPoll(st, start);
+        if (observePending(st, cx, n, woke)) {
             return RunOutcome.DONE; // aborted as a busy loop
         }
         if (!registered) {
@@ -253,9 +246,9 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             }
             registered = true;
         }
-        requeued = woke;
+        st.requeued = woke;
         if (woke) {
-            scheduledAt = CoarseClock.now(); // requeued by this worker right after the transition below
+            st.scheduledAt = CoarseClock.now(); // requeued by this worker right after the transition below
         }
         return switch (woke ? transitionToNotifiedFromRunning() : transitionToIdle()) {
             case OK -> RunOutcome.IDLE;
@@ -267,54 +260,53 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         };
     }
 
-    /** After each poll: the coarse poll time. */
-    private void endPoll(long start) {
+    /** After each poll of a task with counters: the coarse poll time. */
+    private static void endPoll(TaskStats st, long start) {
         long end = CoarseClock.now();
         long d = CoarseClock.since(start, end);
-        busyNanos += d;
-        if (d > longestPollNanos) {
-            longestPollNanos = d;
+        st.busyNanos += d;
+        if (d > st.longestPollNanos) {
+            st.longestPollNanos = d;
         }
-        lastPollEnd = end;
+        st.lastPollEnd = end;
     }
 
     /**
      * After a poll that returned Pending: the counters, the lost-wakeup mark and the busy-loop streak. Returns true if
      * the task was aborted as a busy loop (it is then complete).
      */
-    private boolean observePending(Context cx, long pollIndex, boolean woke) {
+    private boolean observePending(TaskStats st, Context cx, long pollIndex, boolean woke) {
         int marks;
         if (cx instanceof PollMarks m) {
             marks = m.pollMarks();
-            waitingOn = m.pollWaitingOn();
+            st.waitingOn = m.pollWaitingOn();
         } else {
             marks = PollMarks.PROGRESS | PollMarks.WAKER_TAKEN; // polled by hand (tests): nothing to judge
         }
         if (woke) {
-            selfWakes++;
+            st.selfWakes++;
         }
-        pendingWithoutWaker = !woke && (marks & PollMarks.WAKER_TAKEN) == 0;
+        st.pendingWithoutWaker = !woke && (marks & PollMarks.WAKER_TAKEN) == 0;
         if ((marks & PollMarks.DECLARED_YIELD) != 0) {
-            declaredYields++;
-            if (streak != 0) {
-                endStreak();
+            st.declaredYields++;
+            if (st.streak != 0) {
+                endStreak(st);
             }
             return false;
         }
         if ((marks & PollMarks.PROGRESS) != 0 || pollIndex == 0) {
-            if (streak != 0) {
-                endStreak();
+            if (st.streak != 0) {
+                endStreak(st);
             }
             return false;
         }
-        noProgressPolls++;
-        long s = ++streak;
+        st.noProgressPolls++;
+        long s = ++st.streak;
         if ((s & (STREAK_CHECK - 1)) == 0 && scheduler.detectsBusyLoops()) {
-            return checkBusyLoop(s);
+            return checkBusyLoop(st, s);
         }
-        TaskWatch w = watch;
-        if (w != null && w.throttleUntil != 0) {
-            throttleNext(w); // throttled and still no progress: its next poll waits longer
+        if (st.throttleUntil != 0) {
+            throttleNext(st); // throttled and still no progress: its next poll waits longer
         }
         return false;
     }
@@ -324,16 +316,12 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
      * Fast enough: {@link #BUSY_POLLS_PER_SECOND}, or any rate at all when (nearly) every poll woke the task itself,
      * since such a task is never idle: it holds a worker however slow each poll is.
      */
-    private boolean checkBusyLoop(long s) {
-        TaskWatch w = watch;
-        if (w == null) {
-            w = watch = new TaskWatch();
-        }
+    private boolean checkBusyLoop(TaskStats w, long s) {
         long now = System.nanoTime();
         if (w.windowStart == 0) {
             w.windowStart = now;
             w.windowStreak = s;
-            w.windowSelfWakes = selfWakes;
+            w.windowSelfWakes = w.selfWakes;
             return false;
         }
         long elapsed = now - w.windowStart;
@@ -345,14 +333,14 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
             return false;
         }
         long pollsInWindow = s - w.windowStreak;
-        long selfInWindow = selfWakes - w.windowSelfWakes;
+        long selfInWindow = w.selfWakes - w.windowSelfWakes;
         boolean allSelf = selfInWindow * 10 >= pollsInWindow * 9;
         boolean fast = pollsInWindow * 1_000_000_000L >= BUSY_POLLS_PER_SECOND * elapsed;
         if (!fast && !allSelf) {
             // Slow polls without progress (a noisy but harmless source): start a new window.
             w.windowStart = now;
             w.windowStreak = s;
-            w.windowSelfWakes = selfWakes;
+            w.windowSelfWakes = w.selfWakes;
             return false;
         }
         boolean first = !w.busy;
@@ -389,7 +377,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     /** Throttled and another poll without progress: the next poll waits, twice as long as the last (capped). */
-    private void throttleNext(TaskWatch w) {
+    private static void throttleNext(TaskStats w) {
         long b = w.backoffNanos;
         w.throttleUntil = System.nanoTime() + b;
         w.backoffNanos = Math.min(b * 2, MAX_BACKOFF_NANOS);
@@ -401,25 +389,25 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
      * so wakes meanwhile do nothing (the task is "scheduled": the timer plays the part of the queue), and an abort
      * is seen by the run the timer leads to.
      */
-    private boolean deferThrottled(TaskWatch w) {
+    private boolean deferThrottled(TaskStats w) {
         long wait = w.throttleUntil - System.nanoTime();
-        if (wait <= 0 || isDone()) {
-            return false;
+        if (wait <= 0 || (stateBits() & (CANCELLED | COMPLETE)) != 0) {
+            return false; // due, or aborted (the cancellation runs now, not after the backoff), or stale
         }
         scheduler.deferPoll(this, wait);
         return true;
     }
 
     /** A streak of polls without progress ended (progress, a declared yield, or completion): lift everything. */
-    private void endStreak() {
-        streak = 0;
-        TaskWatch w = watch;
-        if (w != null) {
-            if (w.throttleUntil != 0) {
-                scheduler.throttled(-1);
-            }
-            watch = null;
+    private void endStreak(TaskStats w) {
+        w.streak = 0;
+        if (w.throttleUntil != 0) {
+            w.throttleUntil = 0;
+            scheduler.throttled(-1);
         }
+        w.windowStart = 0;
+        w.busy = false;
+        w.backoffNanos = 0;
     }
 
     private void succeed(Poll<T> ready) {
@@ -430,8 +418,9 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     private void fail(Throwable failure) {
-        if (streak != 0) {
-            endStreak();
+        TaskStats st = stats;
+        if (st != null && st.streak != 0) {
+            endStreak(st);
         }
         future = null;
         transitionToComplete();
@@ -453,8 +442,9 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
     }
 
     private void cancelNow(String reason, Throwable why) {
-        if (streak != 0) {
-            endStreak();
+        TaskStats st = stats;
+        if (st != null && st.streak != 0) {
+            endStreak(st);
         }
         Future<T> f = future;
         future = null;
@@ -530,7 +520,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         long now = CoarseClock.now();
         int bits = stateBits();
         TaskInfo.State st = state;
-        TaskWatch w = watch;
+        TaskStats w = stats;
         if (st == null) {
             if ((bits & COMPLETE) != 0) {
                 st = TaskInfo.State.DONE;
@@ -546,7 +536,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         }
         Future<T> f = future;
         String chain = f == null ? "(finished)" : TypeChain.of(f);
-        Object waiting = waitingOn;
+        Object waiting = w == null ? null : w.waitingOn;
         String waitingText = null;
         if (waiting != null) {
             try {
@@ -555,24 +545,34 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
                 waitingText = waiting.getClass().getName() + " (its toString threw " + t + ")";
             }
         }
-        long lastEnd = lastPollEnd;
+        long lastEnd = w == null ? 0 : w.lastPollEnd;
         java.time.Duration idle = st == TaskInfo.State.RUNNING || lastEnd == 0 ? java.time.Duration.ZERO
                 : java.time.Duration.ofNanos(CoarseClock.since(lastEnd, now));
-        TaskCounters c = new TaskCounters(polls, wakes, selfWakes, declaredYields, noProgressPolls,
-                java.time.Duration.ofNanos(busyNanos), java.time.Duration.ofNanos(longestPollNanos),
-                java.time.Duration.ofNanos(lastWakeToPollNanos));
+        TaskCounters c = w == null
+                ? new TaskCounters(polls, 0, 0, 0, 0, java.time.Duration.ZERO, java.time.Duration.ZERO,
+                        java.time.Duration.ofNanos(CoarseClock.since(spawnedAt, now)))
+                : new TaskCounters(polls, w.wakes, w.selfWakes, w.declaredYields, w.noProgressPolls,
+                        java.time.Duration.ofNanos(w.busyNanos), java.time.Duration.ofNanos(w.longestPollNanos),
+                        java.time.Duration.ofNanos(w.lastWakeToPollNanos));
         return new TaskInfo(id, name, chain, SpawnSites.describe(spawnSite), st, c,
                 java.time.Duration.ofNanos(CoarseClock.since(spawnedAt, now)), idle, waitingText);
     }
 
     /** For the lost-wakeup watch (racy): whether the last poll returned Pending without taking its waker. */
     public boolean pendingWithoutWaker() {
-        return pendingWithoutWaker;
+        TaskStats st = stats;
+        return st != null && st.pendingWithoutWaker;
     }
 
     /** For the lost-wakeup watch: idle (not scheduled, running or complete), from the state word. */
     public boolean isIdle() {
         return (stateBits() & (RUNNING | NOTIFIED | COMPLETE)) == 0;
+    }
+
+    /** The class of the future, or null once finished; for the spawn-site cache, on the thread polling this task. */
+    public Class<?> futureType() {
+        Future<T> f = future;
+        return f == null ? null : f.getClass();
     }
 
     /** The future's type chain now (racy; for reports). */
