@@ -125,6 +125,11 @@ public class Context {
         this.waitingOn = null;
     }
 
+    /** The waker this context holds, without marking it taken: for the runtime's own bookkeeping (any thread, racy). */
+    protected final Waker currentWaker() {
+        return waker;
+    }
+
     /** The diagnostic flags this poll set ({@link #PROGRESS}, {@link #DECLARED_YIELD}, {@link #WAKER_TAKEN}). */
     protected final int pollFlags() {
         return pollFlags;

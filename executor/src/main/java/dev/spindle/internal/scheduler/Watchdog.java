@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>Refreshes the {@link CoarseClock}.</li>
  *   <li>Delivers the reports workers handed over (a busy loop is found on its worker, which must not log).</li>
- *   <li><b>Slow polls.</b> Each worker publishes the task it is polling ({@link Worker#pollingTask()}, opaque) and
+ *   <li><b>Slow polls.</b> Each worker publishes whether it is in a poll, and of which task ({@link Worker#pollingTask()}), and
  *       counts its polls. A worker seen in the same poll (same task, same count) at two ticks has been in it at least
  *       as long as between them; past the threshold the watchdog samples the worker's stack <em>while the poll goes
  *       on</em> ({@link Thread#getStackTrace()}), checks it is still the same poll, and reports it with the stack.

@@ -81,7 +81,7 @@ final class Worker extends WorkerPad2 implements Runnable {
     private static final VarHandle LIFO;
     private static final VarHandle SPAWNED_LOCAL;
     private static final VarHandle COMPLETED_LOCAL;
-    private static final VarHandle POLLING;
+    private static final VarHandle IN_TASK;
     private static final VarHandle POLLS;
 
     static {
@@ -90,7 +90,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             LIFO = l.findVarHandle(WorkerLifo.class, "lifo", Task.class);
             SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
             COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
-            POLLING = l.findVarHandle(Worker.class, "polling", Task.class);
+            IN_TASK = l.findVarHandle(Worker.class, "inTask", boolean.class);
             POLLS = l.findVarHandle(Worker.class, "polls", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -117,8 +117,11 @@ final class Worker extends WorkerPad2 implements Runnable {
     private long idLimit;
     private int rng;
     /**
-     * True while this worker runs a task ({@link Task#run}: a poll or a cancellation). Owner only. A spawn from
-     * this thread counts in this worker's counter only then (see {@link Scheduler#spawn}).
+     * True while this worker runs a task ({@link Task#run}: a poll or a cancellation). A spawn from this thread counts
+     * in this worker's counter only then (see {@link Scheduler#spawn}). Written by the owner only, opaque (the same mov
+     * as a plain store on x86, but never merged away), so that the watchdog can tell a worker inside a poll from one
+     * between polls ({@link #pollingTask()}); the task itself is the context's waker, which the worker stores anyway,
+     * so no reference store is added per poll.
      */
     boolean inTask;
 
@@ -131,14 +134,6 @@ final class Worker extends WorkerPad2 implements Runnable {
     private long spawnedLocal; // accessed through SPAWNED_LOCAL
     @SuppressWarnings("unused")
     private long completedLocal; // accessed through COMPLETED_LOCAL
-
-    /**
-     * The task this worker is running now (a poll or a cancellation), or null: for the watchdog's slow-poll detector
-     * and dumps. Written by the owner only, opaque (a plain store on x86, but never hoisted out of the loop or
-     * dropped); read opaque by the watchdog, which confirms what it saw a tick later before acting on it.
-     */
-    @SuppressWarnings("unused")
-    private Task<?> polling; // accessed through POLLING
 
     // Metrics: owner writes, others read racily (polls also by the watchdog, as a hint it confirms a tick later).
     long polls;
@@ -258,9 +253,15 @@ final class Worker extends WorkerPad2 implements Runnable {
         return n > 1;
     }
 
-    /** The task being run now, or null (opaque; see {@link #polling}). */
+    /**
+     * The task being run now, or null: {@link #inTask} (opaque), then the context's waker (racy). From another thread
+     * the pair may straddle two polls; the watchdog confirms what it saw a tick later (same task, same poll count).
+     */
     Task<?> pollingTask() {
-        return (Task<?>) POLLING.getOpaque(this);
+        if (!(boolean) IN_TASK.getOpaque(this)) {
+            return null;
+        }
+        return cx.lastWaker() instanceof Task<?> t ? t : null;
     }
 
     private Task<?> takeLifo() {
@@ -583,8 +584,7 @@ final class Worker extends WorkerPad2 implements Runnable {
         POLLS.setOpaque(this, polls + 1);
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
-        inTask = true;
-        POLLING.setOpaque(this, task);
+        IN_TASK.setOpaque(this, true);
         try {
             outcome = task.run(cx);
         } catch (Throwable fatal) {
@@ -594,8 +594,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             reportFatal(task, fatal);
             return;
         } finally {
-            inTask = false;
-            POLLING.setOpaque(this, null);
+            IN_TASK.setOpaque(this, false);
         }
         switch (outcome) {
             case IDLE, DONE -> {

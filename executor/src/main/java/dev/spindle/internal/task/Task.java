@@ -279,7 +279,10 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         int marks;
         if (cx instanceof PollMarks m) {
             marks = m.pollMarks();
-            st.waitingOn = m.pollWaitingOn();
+            Object waiting = m.pollWaitingOn();
+            if (waiting != st.waitingOn) {
+                st.waitingOn = waiting; // usually the same object poll after poll: skip the store and its GC barrier
+            }
         } else {
             marks = PollMarks.PROGRESS | PollMarks.WAKER_TAKEN; // polled by hand (tests): nothing to judge
         }
