@@ -8,9 +8,8 @@ package dev.spindle.internal.task;
  *
  * <h2>Ownership</h2>
  * Plain fields, written by the worker running the task and handed from run to run by the state word, like the task's
- * other plain fields; read racily by dumps and the watchdog, which tolerate a stale value (see {@code Task}). The one
- * exception is {@link #scheduledAt}, written by whoever wins the wake's transition to scheduled, before it queues the
- * task: the queue publishes it to the worker that polls next.
+ * other plain fields; read racily by dumps and the watchdog, which tolerate a stale value (see {@code Task}). Nothing
+ * here is written by a waker: the time of the last wake lives in the task, next to its state word.
  */
 final class TaskStats {
     long wakes;
@@ -21,7 +20,6 @@ final class TaskStats {
     long busyNanos;
     long longestPollNanos;
     long lastWakeToPollNanos;
-    long scheduledAt;
     long lastPollEnd;
     /** No-progress polls in a row (the busy-loop streak). */
     long streak;
