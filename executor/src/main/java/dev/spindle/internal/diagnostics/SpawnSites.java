@@ -21,9 +21,12 @@ import java.util.Objects;
  * frame for every task of a single-site key; a second site that appears later is caught within {@link #RECHECK} of
  * its spawns, and tasks of it spawned before that show the first site.
  *
- * <p>Concurrency: a type's {@link Site} is shared by all spawning threads. Its fields are plain and racy on purpose:
- * {@code frame} is a reference to an immutable {@link StackTraceElement} (safe to publish racily), the counters are
- * hints (a lost increment shifts a re-check by one spawn), and {@code multi} only ever goes from false to true.
+ * <p>Concurrency: a type's {@link Site} is shared by all spawning threads, so a spawn that reuses the frame only
+ * reads it: which spawns re-check is decided by the task id ({@code id % RECHECK == 0}), not by a counter in the
+ * site, which every spawning worker would write (measured: that line bouncing between two workers cost a spawn-heavy
+ * shape more than the rest of the capture). The fields are plain and racy on purpose: {@code frame} is a reference
+ * to an immutable {@link StackTraceElement} (safe to publish racily), {@code walks} only counts the learning walks
+ * (a lost increment means one more walk), and {@code multi} only ever goes from false to true.
  */
 public final class SpawnSites {
     /** Walks before a type is trusted as single-site. */
@@ -42,7 +45,6 @@ public final class SpawnSites {
     static final class Site {
         StackTraceElement frame;
         int walks;
-        int spawns;
         boolean multi;
         /**
          * Sites of this type per spawning context, as pairs {@code [context class, Site]}: copy-on-write, published by
@@ -86,9 +88,10 @@ public final class SpawnSites {
     /**
      * What to store in the task for {@code future} spawned by the calling thread: a {@link StackTraceElement}, a
      * {@code StackTraceElement[]} or null. {@code capture} NONE returns null at once. {@code context}: the class of
-     * the future of the task that spawns (see the class comment), or null from outside a task.
+     * the future of the task that spawns (see the class comment), or null from outside a task. {@code taskId}: the new
+     * task's id, which picks the spawns that re-check a known site.
      */
-    public static Object capture(SpawnSiteCapture capture, Object future, Class<?> context) {
+    public static Object capture(SpawnSiteCapture capture, Object future, Class<?> context, long taskId) {
         switch (capture) {
             case NONE -> {
                 return null;
@@ -109,7 +112,7 @@ public final class SpawnSites {
             return walk();
         }
         StackTraceElement known = site.frame;
-        if (known != null && site.walks >= LEARN && (++site.spawns & (RECHECK - 1)) != 0) {
+        if (known != null && site.walks >= LEARN && (taskId & (RECHECK - 1)) != 0) {
             return known;
         }
         StackTraceElement here = walk();

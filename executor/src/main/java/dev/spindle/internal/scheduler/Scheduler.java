@@ -326,14 +326,15 @@ public final class Scheduler implements TaskScheduler {
             throw closedError("spawn");
         }
         Worker w = WorkerThread.currentWorker();
-        Task<?> parent = w != null && w.scheduler == this ? w.pollingTask() : null;
-        Object site = SpawnSites.capture(config.diagnostics().spawnSites(), future,
-                parent == null ? null : parent.futureType());
         // Local only from inside a task run on one of our workers: that task is live until after this spawn,
         // which is what lets the per-worker spawn count go without a fence (see liveTasks). A worker thread
         // outside a task (a waker called while firing timers) spawns like a foreign thread.
         boolean local = w != null && w.scheduler == this && w.inTask;
-        Task<T> task = new Task<>(local ? w.nextTaskId() : nextTaskId.getAndIncrement(), name, site, future, this);
+        long id = local ? w.nextTaskId() : nextTaskId.getAndIncrement();
+        Task<?> parent = w != null && w.scheduler == this ? w.pollingTask() : null;
+        Object site = SpawnSites.capture(config.diagnostics().spawnSites(), future,
+                parent == null ? null : parent.futureType(), id);
+        Task<T> task = new Task<>(id, name, site, future, this);
         if (observed) {
             task.markObserved();
         }
