@@ -5,6 +5,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.testkit.WorkerThreads;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,20 +19,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BusyLoopDetectorTest {
 
-    private static SpindleRuntime.Builder runtime(String name, Reports reports) {
+    private static SpindleRuntime.Builder runtime(String name, DiagnosticReports reports) {
         return SpindleRuntime.builder().workers(2).name(name).threadNamePrefix(name + "-w-").onDiagnostic(reports);
     }
 
     @Test
     void aSelfWakingFutureIsReportedWithinASecondByTypeChainAndSpawnSite() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = runtime("busy-report", reports).build()) {
             UserFutures.SpinningReader reader = new UserFutures.SpinningReader();
             long start = System.nanoTime();
             JoinHandle<Void> h = rt.spawn("proxy-conn-7", new UserFutures.Pump<>(reader));
             BusyLoop report = reports.await(BusyLoop.class, Duration.ofSeconds(3));
             assertThat(report).as("a busy loop report").isNotNull();
-            assertThat(Duration.ofNanos(reports.firstAtNanos - start)).isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(reports.firstAtNanos() - start)).isLessThan(Duration.ofSeconds(1));
             assertThat(report.task().typeChain()).isEqualTo("Pump<SpinningReader>");
             assertThat(report.task().name()).isEqualTo("proxy-conn-7");
             assertThat(report.task().spawnSite()).contains("BusyLoopDetectorTest.aSelfWakingFutureIsReported");
@@ -46,7 +47,7 @@ class BusyLoopDetectorTest {
 
     @Test
     void throttleStopsTheLoopBurningACoreAndAHealthyTaskKeepsItsPace() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = runtime("busy-throttle", reports).workers(1)
                 .busyLoopPolicy(BusyLoopPolicy.THROTTLE).build()) {
             UserFutures.SpinningReader reader = new UserFutures.SpinningReader();
@@ -118,7 +119,7 @@ class BusyLoopDetectorTest {
 
     @Test
     void abortCancelsTheTaskRunsItsReleaseHookOnceAndFailsTheHandleNamingTheChain() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = runtime("busy-abort", reports).busyLoopPolicy(BusyLoopPolicy.ABORT).build()) {
             UserFutures.SpinningReader reader = new UserFutures.SpinningReader();
             JoinHandle<Void> h = rt.spawn(new UserFutures.Pump<>(reader));
@@ -137,16 +138,16 @@ class BusyLoopDetectorTest {
 
     @Test
     void aCpuBoundTaskThatYieldsBetweenChunksIsNeverABusyLoop() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = runtime("busy-yield", reports).busyLoopWindow(Duration.ofMillis(20)).build()) {
             yieldsIn(rt, Duration.ofMillis(800));
-            assertThat(reports.events).isEmpty();
+            assertThat(reports.events()).isEmpty();
         }
     }
 
     @Test
     void progressLiftsTheThrottle() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = runtime("busy-recover", reports).busyLoopPolicy(BusyLoopPolicy.THROTTLE).build()) {
             // Spins without progress for a while, then makes progress on every poll (marks it) until done.
             AtomicLong polls = new AtomicLong();

@@ -3,6 +3,7 @@ package dev.spindle.diagnostics;
 import dev.spindle.sync.Mpsc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

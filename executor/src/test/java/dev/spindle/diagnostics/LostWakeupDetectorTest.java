@@ -5,6 +5,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.sync.Mpsc;
 import dev.spindle.time.Time;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,14 +19,14 @@ class LostWakeupDetectorTest {
 
     @Test
     void pendingWithoutTakingTheWakerIsReportedWithinTheThreshold() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).name("lost").onDiagnostic(reports)
                 .lostWakeupThreshold(Duration.ofMillis(300)).build()) {
             long start = System.nanoTime();
             JoinHandle<Void> h = rt.spawn("forgetful", new UserFutures.Pump<>(new UserFutures.ForgetfulFuture()));
             LostWakeup report = reports.await(LostWakeup.class, Duration.ofSeconds(3));
             assertThat(report).isNotNull();
-            Duration after = Duration.ofNanos(reports.firstAtNanos - start);
+            Duration after = Duration.ofNanos(reports.firstAtNanos() - start);
             assertThat(after).isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofMillis(900));
             assertThat(report.task().typeChain()).isEqualTo("Pump<ForgetfulFuture>");
             assertThat(report.task().name()).isEqualTo("forgetful");
@@ -43,7 +44,7 @@ class LostWakeupDetectorTest {
 
     @Test
     void tasksThatWaitLegitimatelyAreNeverReported() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).name("legit").onDiagnostic(reports)
                 .lostWakeupThreshold(Duration.ofMillis(100)).build()) {
             Mpsc.Channel<String> ch = Mpsc.bounded(4);
@@ -54,7 +55,7 @@ class LostWakeupDetectorTest {
             JoinHandle<Object> forever = rt.spawn("forever", Futures.pending());
             JoinHandle<Void> joiner = rt.spawn("joins-the-timer", timer);
             Thread.sleep(1200); // twelve thresholds
-            assertThat(reports.events).isEmpty();
+            assertThat(reports.events()).isEmpty();
             TaskDump dump = rt.dump();
             assertThat(dump.toString()).contains("hour-timer", "timer due in", "simulated socket", "Mpsc channel");
             assertThat(dump.tasks()).noneSatisfy(t -> assertThat(t.state()).isEqualTo(TaskInfo.State.LOST));

@@ -2,6 +2,7 @@ package dev.spindle.diagnostics;
 
 import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,7 +16,7 @@ class SlowPollDetectorTest {
 
     @Test
     void aSleepInsidePollIsReportedWithAStackNamingSleepAndTheFuture() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).name("slow").threadNamePrefix("slow-w-")
                 .slowPollThreshold(Duration.ofMillis(100)).onDiagnostic(reports).build()) {
             JoinHandle<String> h = rt.spawn("sleeper", new UserFutures.Pump<>(new UserFutures.SleepyFuture(300)));
@@ -36,7 +37,7 @@ class SlowPollDetectorTest {
 
     @Test
     void aPollThatGoesOnIsReportedAgainAtTenTimesTheThreshold() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(1).name("slower").onDiagnostic(reports)
                 .slowPollThreshold(Duration.ofMillis(50)).build()) {
             JoinHandle<String> h = rt.spawn(new UserFutures.SleepyFuture(800));
@@ -49,11 +50,11 @@ class SlowPollDetectorTest {
 
     @Test
     void anIdleRuntimeReportsNothing() throws Exception {
-        Reports reports = new Reports();
+        DiagnosticReports reports = new DiagnosticReports();
         try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).name("idle").onDiagnostic(reports)
                 .slowPollThreshold(Duration.ofMillis(10)).build()) {
             Thread.sleep(500); // parked workers (the driver owner sleeps in the timer driver): never a slow poll
-            assertThat(reports.events).isEmpty();
+            assertThat(reports.events()).isEmpty();
         }
     }
 }

@@ -7,12 +7,11 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
-import dev.spindle.diagnostics.DiagnosticEvent;
-import dev.spindle.diagnostics.SlowPoll;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,9 +20,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -39,13 +36,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TcpDiagnosticsTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
-    private final List<DiagnosticEvent> reports = new CopyOnWriteArrayList<>();
+    private final DiagnosticReports reports = new DiagnosticReports();
     private SpindleRuntime rt;
 
     @BeforeEach
     void start() {
         rt = Io.runtimeBuilder().name("tcp-diagnostics").workers(2).threadNamePrefix("tcp-diagnostics-worker-")
-                .onDiagnostic(reports::add).build();
+                .onDiagnostic(reports).build();
     }
 
     @AfterEach
@@ -115,7 +112,7 @@ class TcpDiagnosticsTest {
             assertThat(reader.join(Duration.ofSeconds(20))).isEqualTo(sent);
             assertThat(echo.join(Duration.ofSeconds(20))).isEqualTo(sent);
             assertThat(sent).as("a saturated second moves a lot").isGreaterThan(16L << 20);
-            assertThat(busyLoopsAndLostWakeups()).isEmpty();
+            assertThat(reports.busyLoopsAndLostWakeups()).isEmpty();
             client.close();
             server.close();
         }
@@ -144,7 +141,7 @@ class TcpDiagnosticsTest {
                     }
                 }
             });
-            BusyLoop report = awaitBusyLoop(Duration.ofSeconds(5));
+            BusyLoop report = reports.awaitOrFail(BusyLoop.class, Duration.ofSeconds(5));
             assertThat(report.task().id()).isEqualTo(spinning.id());
             assertThat(report.task().spawnSite()).contains(TcpDiagnosticsTest.class.getName());
             spinning.abort();
@@ -169,33 +166,11 @@ class TcpDiagnosticsTest {
                     .isEqualTo("TcpStream 127.0.0.1:" + port + " -> 127.0.0.1:" + clientPort + ": readable");
             TaskInfo info = rt.dump().task(copy.id()).orElseThrow();
             assertThat(info.typeChain()).isEqualTo("Copy<TcpStream, TcpStream>");
-            assertThat(busyLoopsAndLostWakeups()).isEmpty();
+            assertThat(reports.busyLoopsAndLostWakeups()).isEmpty();
             client.close();
             assertThat(copy.join(Duration.ofSeconds(5))).as("the client's end ends the copy").isZero();
             server.close();
         }
-    }
-
-    /**
-     * The reports a healthy connection must never cause. Slow polls are left out: a poll that encrypts or copies a
-     * budget's worth of data can pass 100 ms while the JIT is still cold and the machine's cores are shared, which
-     * says nothing about progress.
-     */
-    private List<DiagnosticEvent> busyLoopsAndLostWakeups() {
-        return reports.stream().filter(e -> !(e instanceof SlowPoll)).toList();
-    }
-
-    private BusyLoop awaitBusyLoop(Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<BusyLoop> r = reports.stream().filter(BusyLoop.class::isInstance).map(BusyLoop.class::cast)
-                    .findFirst();
-            if (r.isPresent()) {
-                return r.get();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no busy-loop report within " + limit + "; reports: " + reports);
     }
 
     /** What task {@code id} waits on, once a dump shows it waiting (bounded). */

@@ -7,14 +7,13 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
-import dev.spindle.diagnostics.DiagnosticEvent;
-import dev.spindle.diagnostics.SlowPoll;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.spindle.testkit.DiagnosticReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,9 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static dev.spindle.tls.TlsTestSupport.ANY_LOOPBACK;
@@ -52,14 +49,14 @@ class TlsDiagnosticsTest {
     private static final TlsAcceptor ACCEPTOR = acceptor(TlsEngine.JDK, "TLSv1.3");
     private static final TlsConnector CONNECTOR = connector(TlsEngine.JDK, "TLSv1.3");
 
-    private final List<DiagnosticEvent> reports = new CopyOnWriteArrayList<>();
+    private final DiagnosticReports reports = new DiagnosticReports();
     private SpindleRuntime rt;
     private TcpListener listener;
 
     @BeforeEach
     void start() throws IOException {
         rt = Io.runtimeBuilder().name("tls-diagnostics").workers(2).threadNamePrefix("tls-diagnostics-worker-")
-                .onDiagnostic(reports::add).build();
+                .onDiagnostic(reports).build();
         listener = TcpListener.bind(ANY_LOOPBACK);
     }
 
@@ -80,7 +77,7 @@ class TlsDiagnosticsTest {
             JoinHandle<TlsTestSupport.Digest> received = rt.spawn(readDigest(client, -1));
             assertThat(received.join(Duration.ofSeconds(90))).isEqualTo(expected(7, BULK));
             assertThat(sent.join(Duration.ofSeconds(10))).isEqualTo(expected(7, BULK));
-            assertThat(busyLoopsAndLostWakeups()).isEmpty();
+            assertThat(reports.busyLoopsAndLostWakeups()).isEmpty();
         } finally {
             closeQuietly(client);
             closeQuietly(server);
@@ -110,7 +107,7 @@ class TlsDiagnosticsTest {
                     }
                 }
             });
-            BusyLoop report = awaitBusyLoop(Duration.ofSeconds(5));
+            BusyLoop report = reports.awaitOrFail(BusyLoop.class, Duration.ofSeconds(5));
             assertThat(report.task().id()).isEqualTo(spinning.id());
             spinning.abort();
             assertThatThrownBy(() -> spinning.join(Duration.ofSeconds(5))).isInstanceOf(TaskCancelledException.class);
@@ -150,33 +147,11 @@ class TlsDiagnosticsTest {
                     .endsWith("<TlsStream<TcpStream>>");
             rt.blockOn(Io.shutdown(client));
             assertThat(reading.join(Duration.ofSeconds(5))).isEmpty();
-            assertThat(busyLoopsAndLostWakeups()).isEmpty();
+            assertThat(reports.busyLoopsAndLostWakeups()).isEmpty();
         } finally {
             closeQuietly(client);
             closeQuietly(server);
         }
-    }
-
-    /**
-     * The reports a healthy connection must never cause. Slow polls are left out: a poll that encrypts or copies a
-     * budget's worth of data can pass 100 ms while the JIT is still cold and the machine's cores are shared, which
-     * says nothing about progress.
-     */
-    private List<DiagnosticEvent> busyLoopsAndLostWakeups() {
-        return reports.stream().filter(e -> !(e instanceof SlowPoll)).toList();
-    }
-
-    private BusyLoop awaitBusyLoop(Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<BusyLoop> r = reports.stream().filter(BusyLoop.class::isInstance).map(BusyLoop.class::cast)
-                    .findFirst();
-            if (r.isPresent()) {
-                return r.get();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no busy-loop report within " + limit + "; reports: " + reports);
     }
 
     /** What task {@code id} waits on, once a dump shows it idle (bounded). */
