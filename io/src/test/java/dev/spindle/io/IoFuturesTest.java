@@ -130,9 +130,9 @@ class IoFuturesTest {
     }
 
     @Test
-    void aBufferedReaderServesSmallReadsFromOneFillAndPeeks() throws Exception {
+    void aBufReaderServesSmallReadsFromOneFillAndPeeks() throws Exception {
         MockStream m = MockStream.builder().read("hello world").readEof().build();
-        BufferedReader r = new BufferedReader(m, 64);
+        BufReader r = new BufReader(m, 64);
         var cx = new dev.spindle.testkit.TestContext(dev.spindle.Waker.noop());
         ByteBuffer peek = r.pollFill(cx).value();
         assertThat(peek.remaining()).isEqualTo(11);
@@ -146,9 +146,9 @@ class IoFuturesTest {
     }
 
     @Test
-    void aBufferedWriterGathersSmallWritesAndFlushesBeforeShutdown() {
+    void aBufWriterGathersSmallWritesAndFlushesBeforeShutdown() {
         MockStream m = MockStream.builder().write("abcdef").writePending().write("gh").build();
-        BufferedWriter w = new BufferedWriter(m, 6);
+        BufWriter w = new BufWriter(m, 6);
         drive(MockTask.of(Io.writeAll(w, ByteBuffer.wrap("abc".getBytes(StandardCharsets.UTF_8)))));
         drive(MockTask.of(Io.writeAll(w, ByteBuffer.wrap("def".getBytes(StandardCharsets.UTF_8)))));
         assertThat(w.buffered()).as("nothing written yet: the buffer is exactly full").isEqualTo(6);

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An {@link AsyncRead} with a buffer in front, for parsers that look at bytes before consuming them
+ * An {@link AsyncRead} with a buffer in front (Tokio's {@code BufReader}; named so as not to clash with
+ * {@code java.io.BufferedReader}), for parsers that look at bytes before consuming them
  * ({@link #pollFill} then {@link #consume}), or that read in small pieces without a system call each.
  * The buffer is allocated once (direct, so socket reads need no extra copy) and reused.
  * Reads larger than the buffer bypass it when it is empty.
@@ -19,14 +20,14 @@ import java.util.Objects;
  * stream's reads are; a fill that finds bytes already buffered, and every end of stream after the inner stream's
  * first, are not (a caller that keeps filling without consuming gets nothing new).
  */
-public final class BufferedReader implements AsyncRead, Described {
+public final class BufReader implements AsyncRead, Described {
     private final AsyncRead inner;
     private final ByteBuffer buf; // readable region: [position, limit)
     private boolean eof;
     private ByteBuffer view; // read-only twin of buf handed out by pollFill, created on first use
     private Poll<ByteBuffer> readyView;
 
-    public BufferedReader(AsyncRead inner, int capacity) {
+    public BufReader(AsyncRead inner, int capacity) {
         this.inner = Objects.requireNonNull(inner, "inner");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
@@ -34,7 +35,7 @@ public final class BufferedReader implements AsyncRead, Described {
         this.buf = ByteBuffer.allocateDirect(capacity).flip();
     }
 
-    public BufferedReader(AsyncRead inner) {
+    public BufReader(AsyncRead inner) {
         this(inner, 8 * 1024);
     }
 

@@ -14,11 +14,11 @@ import java.util.Objects;
  * the inner stream when the buffer is full, on {@link #pollFlush} and on {@link #pollShutdown}. Writes at least
  * as large as the buffer go straight through once it is empty. Nothing buffered is lost: shutdown flushes first.
  */
-public final class BufferedWriter implements AsyncWrite, Described {
+public final class BufWriter implements AsyncWrite, Described {
     private final AsyncWrite inner;
     private final ByteBuffer buf; // pending region: [0, position) while filling
 
-    public BufferedWriter(AsyncWrite inner, int capacity) {
+    public BufWriter(AsyncWrite inner, int capacity) {
         this.inner = Objects.requireNonNull(inner, "inner");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
@@ -26,7 +26,7 @@ public final class BufferedWriter implements AsyncWrite, Described {
         this.buf = ByteBuffer.allocateDirect(capacity);
     }
 
-    public BufferedWriter(AsyncWrite inner) {
+    public BufWriter(AsyncWrite inner) {
         this(inner, 8 * 1024);
     }
 
