@@ -34,6 +34,9 @@ import java.time.Duration;
  *
  * @param <C> the client's byte stream, closed when the relay ends
  */
+// "try": C is closed with try-with-resources and AutoCloseable.close() may throw InterruptedException in
+// general; TcpStream and TlsStream never do.
+@SuppressWarnings("try")
 final class RelayConnection<C extends AsyncRead & AsyncWrite & AutoCloseable> implements Future<Void> {
     private static final System.Logger LOG = System.getLogger(RelayConnection.class.getPackageName());
     /** An upstream that drops SYNs would otherwise hold the client for the kernel's ~2 minutes of retries. */

@@ -16,7 +16,7 @@ import java.lang.invoke.VarHandle;
  *   <li>At most half of the workers search at once ({@link #transitionToSearching}): more searchers only
  *       contend on the same victims.</li>
  *   <li>New work wakes a parked worker only if nobody is searching and somebody is parked
- *       ({@link #notifyParked}); the woken worker starts as a searcher.</li>
+ *       ({@link #workerToNotify}); the woken worker starts as a searcher.</li>
  *   <li>A searcher that finds work stops searching; if it was the last searcher it wakes another worker,
  *       which will look for the remaining work. A searcher that parks as the last searcher must look at
  *       every queue once more after it has been counted as parked.</li>
@@ -81,13 +81,13 @@ final class Idle {
             return false;
         }
         // A racing increment may push the count one past half; harmless, as in Tokio.
-        STATE.getAndAdd(this, 1); // volatile; pairs with the fence in notifyParked
+        STATE.getAndAdd(this, 1); // volatile; pairs with the fence in Scheduler.notifyParked
         return true;
     }
 
     /** A searcher found work (or gave up). Returns true if it was the last searcher. */
     boolean transitionFromSearching() {
-        int prev = (int) STATE.getAndAdd(this, -1); // volatile; pairs with the fence in notifyParked
+        int prev = (int) STATE.getAndAdd(this, -1); // volatile; pairs with the fence in Scheduler.notifyParked
         return searching(prev) == 1;
     }
 
