@@ -16,4 +16,7 @@ module dev.spindle.executor {
     exports dev.spindle.testkit;
     exports dev.spindle.spi;
     exports dev.spindle.diagnostics;
+
+    // SpindleRuntime.builder() gives each runtime an event driver from the provider present (the I/O module).
+    uses dev.spindle.spi.EventDriverProvider;
 }

@@ -9,4 +9,7 @@ module dev.spindle.io {
     exports dev.spindle.io;
     exports dev.spindle.net;
     exports dev.spindle.io.testkit;
+
+    // Every runtime built while this module is present can do I/O (SpindleRuntime.Builder.io).
+    provides dev.spindle.spi.EventDriverProvider with dev.spindle.io.internal.IoDriverProvider;
 }

@@ -327,6 +327,8 @@ public final class SpindleRuntime implements AutoCloseable {
         private boolean daemon = true;
         private Thread.UncaughtExceptionHandler handler;
         private dev.spindle.spi.EventDriver eventDriver;
+        /** null: I/O if a provider is present; TRUE: I/O required (build() fails without it); FALSE: no I/O. */
+        private Boolean io;
         private String name;
         private boolean diagnostics = booleanProperty("spindle.diagnostics", true);
         private BusyLoopPolicy busyLoopPolicy = enumProperty("spindle.busyLoopPolicy", BusyLoopPolicy.class,
@@ -574,8 +576,36 @@ public final class SpindleRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Builds and starts the runtime. */
+        /**
+         * Whether the runtime can do I/O (sockets, TLS). By default it can whenever the I/O module
+         * ({@code dev.spindle.io}) is on the module or class path: its reactor is found through
+         * {@link dev.spindle.spi.EventDriverProvider} and each runtime gets its own. {@code io(true)} makes that a
+         * requirement: {@link #build()} fails if the module is missing, instead of the first socket failing later.
+         * {@code io(false)} builds a runtime for computation only (no selector, no reactor thread work); a
+         * socket used on it fails with a message saying so.
+         */
+        public Builder io(boolean enabled) {
+            this.io = enabled;
+            return this;
+        }
+
+        /**
+         * Builds and starts the runtime.
+         *
+         * @throws IllegalStateException if {@code io(true)} was asked and no I/O module is present, or if more
+         *         than one event driver provider is present (name the one to use with {@link #eventDriver})
+         */
         public SpindleRuntime build() {
+            if (eventDriver == null && !Boolean.FALSE.equals(io)) {
+                dev.spindle.spi.EventDriverProvider provider = EventDriverProviders.only();
+                if (provider != null) {
+                    eventDriver = provider.create();
+                } else if (Boolean.TRUE.equals(io)) {
+                    throw new IllegalStateException("io(true): this runtime must do I/O, but the Spindle I/O module"
+                            + " is not present; add the artifact dev.spindle:spindle-io (module dev.spindle.io) to"
+                            + " the class or module path");
+                }
+            }
             return new SpindleRuntime(this);
         }
     }

@@ -98,11 +98,12 @@ public final class IoDriver implements EventDriver {
     /** The reactor of the runtime running the calling task. */
     public static IoDriver current() {
         SpindleRuntime rt = SpindleRuntime.tryCurrent().orElseThrow(() -> new IllegalStateException(
-                "Spindle I/O used outside a runtime: poll sockets inside tasks of a runtime built with"
-                        + " dev.spindle.io.Io.runtimeBuilder()"));
+                "Spindle I/O used outside a runtime: poll sockets inside tasks of a SpindleRuntime"));
         return rt.eventDriver().filter(IoDriver.class::isInstance).map(IoDriver.class::cast)
-                .orElseThrow(() -> new IllegalStateException("this Spindle runtime has no I/O driver: build it with"
-                        + " dev.spindle.io.Io.runtimeBuilder() (or SpindleRuntime.builder().eventDriver(Io.newDriver()))"));
+                .orElseThrow(() -> new IllegalStateException("runtime '" + rt.name() + "' was built without I/O"
+                        + " (SpindleRuntime.Builder.io(false), or an event driver of its own); build the runtime that"
+                        + " runs sockets with SpindleRuntime.builder(), which includes I/O when dev.spindle.io is"
+                        + " present"));
     }
 
     /** Registers {@code channel} (non-blocking) with no interest yet. Any thread. */
