@@ -2,7 +2,7 @@ package dev.spindle.spi;
 
 /**
  * A source of readiness events that the runtime drives from its parking path: the hook through which the
- * I/O module plugs a {@code java.nio.channels.Selector} into the scheduler (DESIGN.md, "The I/O driver").
+ * I/O module plugs a {@code java.nio.channels.Selector} into the scheduler (docs/ARCHITECTURE.md, "The reactor").
  *
  * <h2>Who calls what</h2>
  * <ul>

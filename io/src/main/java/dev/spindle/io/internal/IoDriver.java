@@ -18,7 +18,7 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The reactor: a {@link Selector} driven by the runtime through the {@link EventDriver} contract, turning
- * readiness into wakes (DESIGN.md, "The I/O driver").
+ * readiness into wakes (docs/ARCHITECTURE.md, "The reactor").
  *
  * <h2>Threads</h2>
  * {@link #poll} runs on one thread at a time (the worker owning the driver); it alone touches
