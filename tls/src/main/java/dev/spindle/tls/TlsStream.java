@@ -7,6 +7,7 @@ import dev.spindle.diagnostics.LeakDetector;
 import dev.spindle.diagnostics.LeakTracker;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
+import dev.spindle.io.Split;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -18,6 +19,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.cert.Certificate;
@@ -134,7 +136,7 @@ import java.util.function.Consumer;
  * @param <S> the transport
  */
 public final class TlsStream<S extends AsyncRead & AsyncWrite>
-        implements AsyncRead, AsyncWrite, AutoCloseable, Described {
+        implements AsyncRead, AsyncWrite, Closeable, Described {
     private static final System.Logger LOG = System.getLogger("dev.spindle.tls");
 
     /**
@@ -1439,89 +1441,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite>
 
     /**
      * The read half and the write half of this stream, for two tasks (one reading, one writing) at once. Both
-     * share this stream; closing either closes it. See the class comment, "Roles and ownership".
+     * share this stream; closing either closes it. See the class comment, "Roles and ownership", and
+     * {@link Split}.
      */
-    public Halves<S> split() {
-        return new Halves<>(new ReadHalf<>(this), new WriteHalf<>(this));
-    }
-
-    /** Both halves of a split stream. */
-    public record Halves<S extends AsyncRead & AsyncWrite>(ReadHalf<S> reader, WriteHalf<S> writer) {
-    }
-
-    /** The reading side of a split {@link TlsStream}. */
-    public static final class ReadHalf<S extends AsyncRead & AsyncWrite> implements AsyncRead, AutoCloseable,
-            Described {
-        private final TlsStream<S> stream;
-
-        private ReadHalf(TlsStream<S> stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
-            return stream.pollRead(cx, dst);
-        }
-
-        /** The whole stream (accessors, the other half's operations). */
-        public TlsStream<S> stream() {
-            return stream;
-        }
-
-        @Override
-        public List<?> children() {
-            return List.of(stream);
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-    }
-
-    /** The writing side of a split {@link TlsStream}. */
-    public static final class WriteHalf<S extends AsyncRead & AsyncWrite> implements AsyncWrite, AutoCloseable,
-            Described {
-        private final TlsStream<S> stream;
-
-        private WriteHalf(TlsStream<S> stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-            return stream.pollWrite(cx, src);
-        }
-
-        @Override
-        public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
-            return stream.pollWriteVectored(cx, srcs);
-        }
-
-        @Override
-        public Poll<Void> pollFlush(Context cx) throws IOException {
-            return stream.pollFlush(cx);
-        }
-
-        @Override
-        public Poll<Void> pollShutdown(Context cx) throws IOException {
-            return stream.pollShutdown(cx);
-        }
-
-        /** The whole stream (accessors, the other half's operations). */
-        public TlsStream<S> stream() {
-            return stream;
-        }
-
-        @Override
-        public List<?> children() {
-            return List.of(stream);
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
+    public Split.Halves<TlsStream<S>> split() {
+        return Split.of(this);
     }
 
     @Override
