@@ -65,7 +65,7 @@ final class DelegatedTasks {
     /** The first failure of a task, written before {@code running = false}. */
     private volatile Throwable failure;
 
-    /** Tasks of {@code engine}, on virtual threads. */
+    /** Tasks taken from {@code source} (the engine's {@code getDelegatedTask}), run on virtual threads. */
     DelegatedTasks(Supplier<Runnable> source, Runnable afterFinish) {
         this(source, VIRTUAL_THREADS, afterFinish);
     }
