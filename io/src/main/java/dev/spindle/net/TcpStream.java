@@ -3,16 +3,17 @@ package dev.spindle.net;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
-import dev.spindle.diagnostics.Described;
 import dev.spindle.diagnostics.LeakDetector;
 import dev.spindle.diagnostics.LeakTracker;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
+import dev.spindle.io.Split;
 import dev.spindle.io.internal.IoDriver;
 import dev.spindle.io.internal.ScheduledIo;
 import dev.spindle.time.DeadlineExceededException;
 import dev.spindle.time.Time;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,7 +24,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -46,7 +46,7 @@ import java.util.Objects;
  * buffer and every end of stream after the first do not, so a caller that keeps polling a stream with nothing new
  * is seen for what it is. A Pending poll says which direction it waits on ({@code Context.waitingOn}).
  */
-public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
+public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
     private final SocketChannel channel;
     private final ScheduledIo io;
     private volatile boolean closed;
@@ -316,87 +316,10 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /**
      * The read half and the write half of this stream, for two tasks to use at once (each direction has its
-     * own waker slot). Closing either half closes the stream.
+     * own waker slot). Closing either half closes the stream. See {@link Split}.
      */
-    public Halves split() {
-        return new Halves(new ReadHalf(this), new WriteHalf(this));
-    }
-
-    /** Both halves of a split stream. */
-    public record Halves(ReadHalf reader, WriteHalf writer) {
-    }
-
-    /** The reading side of a split {@link TcpStream}. */
-    public static final class ReadHalf implements AsyncRead, AutoCloseable, Described {
-        private final TcpStream stream;
-
-        private ReadHalf(TcpStream stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
-            return stream.pollRead(cx, dst);
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-
-        @Override
-        public List<?> children() {
-            return List.of(stream);
-        }
-
-        @Override
-        public String toString() {
-            return stream.toString();
-        }
-    }
-
-    /** The writing side of a split {@link TcpStream}. */
-    public static final class WriteHalf implements AsyncWrite, AutoCloseable, Described {
-        private final TcpStream stream;
-
-        private WriteHalf(TcpStream stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-            return stream.pollWrite(cx, src);
-        }
-
-        @Override
-        public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
-            return stream.pollWriteVectored(cx, srcs);
-        }
-
-        @Override
-        public Poll<Void> pollFlush(Context cx) throws IOException {
-            return stream.pollFlush(cx);
-        }
-
-        @Override
-        public Poll<Void> pollShutdown(Context cx) throws IOException {
-            return stream.pollShutdown(cx);
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-
-        @Override
-        public List<?> children() {
-            return List.of(stream);
-        }
-
-        @Override
-        public String toString() {
-            return stream.toString();
-        }
+    public Split.Halves<TcpStream> split() {
+        return Split.of(this);
     }
 
     public InetSocketAddress localAddress() throws IOException {

@@ -9,6 +9,7 @@ import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import dev.spindle.testkit.DiagnosticReports;
@@ -57,7 +58,7 @@ class TcpDiagnosticsTest {
             TcpStream client = rt.blockOn(TcpStream.connect(l.localAddress()));
             TcpStream server = accepted.join(Duration.ofSeconds(10));
             JoinHandle<Long> echo = rt.spawn(Io.copy(server, server).flatMap(n -> Io.shutdown(server).map(v -> n)));
-            TcpStream.Halves halves = client.split();
+            Split.Halves<TcpStream> halves = client.split();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             JoinHandle<Long> writer = rt.spawn(new Future<Long>() {
                 private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024).flip();

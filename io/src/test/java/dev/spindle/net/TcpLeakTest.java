@@ -5,6 +5,7 @@ import dev.spindle.diagnostics.LeakDetection;
 import dev.spindle.diagnostics.LeakDetector;
 import dev.spindle.diagnostics.LeakReport;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,7 @@ class TcpLeakTest {
             TcpStream client = rt.blockOn(TcpStream.connect(l.localAddress()));
             TcpStream server = rt.blockOn(accepted);
             client.close();
-            TcpStream.Halves halves = server.split();
+            Split.Halves<TcpStream> halves = server.split();
             halves.writer().close(); // closes the stream: the reader half must not be reported on its own
         }
     }

@@ -8,6 +8,7 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -515,7 +516,7 @@ class TcpTest {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             JoinHandle<Void> srv = rt.spawn(server(l, 1));
             TcpStream s = rt.blockOn(TcpStream.connect(l.localAddress()));
-            TcpStream.Halves h = s.split();
+            Split.Halves<TcpStream> h = s.split();
             ByteBuffer out = ByteBuffer.allocate(4 * 1024 * 1024);
             JoinHandle<Void> w = rt.spawn(Io.writeAll(h.writer(), out).flatMap(v -> Io.shutdown(h.writer())));
             JoinHandle<byte[]> r = rt.spawn(readAll(s));

@@ -4,6 +4,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +68,7 @@ class TlsHandshakeTest {
             assertThat(client.cipherSuite()).startsWith("TLS_");
             assertThat(client.isClientMode()).isTrue();
 
-            TlsStream.Halves<TcpStream> halves = client.split();
+            Split.Halves<TlsStream<TcpStream>> halves = client.split();
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(halves.writer(), 1, bytes, 10_000)
                     .flatMap(d -> Io.shutdown(halves.writer()).map(v -> d)));
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(halves.reader(), -1));

@@ -4,6 +4,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
@@ -101,7 +102,7 @@ class TlsInteropTest {
                 }
             });
             TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine, protocol)));
-            TlsStream.Halves<TcpStream> h = client.split();
+            Split.Halves<TlsStream<TcpStream>> h = client.split();
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 1, bytes, 64 * 1024));
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
             assertThat(reader.join(Duration.ofSeconds(120))).isEqualTo(expected(2, bytes));
@@ -134,7 +135,7 @@ class TlsInteropTest {
                 }
             });
             TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine)));
-            TlsStream.Halves<TcpStream> h = client.split();
+            Split.Halves<TlsStream<TcpStream>> h = client.split();
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 3, bytes, size));
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), bytes));
             assertThat(writer.join(Duration.ofSeconds(30))).isEqualTo(expected(3, bytes));
@@ -175,7 +176,7 @@ class TlsInteropTest {
                 }
             });
             TlsStream<TcpStream> client = rt.blockOn(connectTls(ss.getLocalPort(), TlsTestSupport.connector(engine, "TLSv1.3")));
-            TlsStream.Halves<TcpStream> h = client.split();
+            Split.Halves<TlsStream<TcpStream>> h = client.split();
             JoinHandle<TlsTestSupport.Digest> reader = rt.spawn(TlsTestSupport.readDigest(h.reader(), down));
             JoinHandle<TlsTestSupport.Digest> writer = rt.spawn(TlsTestSupport.writeData(h.writer(), 5, up, 32 * 1024));
             assertThat(reader.join(Duration.ofSeconds(30))).isEqualTo(expected(4, down));

@@ -5,6 +5,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
+import dev.spindle.io.Split;
 import dev.spindle.net.TcpStream;
 import dev.spindle.tls.Certificates;
 import dev.spindle.tls.TlsAcceptor;
@@ -227,7 +228,7 @@ final class Interop {
      * close_notify; the read side ends at the peer's close_notify (a truncation fails it). Closes the stream.
      */
     static Transfer echoTransfer(SpindleRuntime rt, TlsStream<TcpStream> tls, byte[] data) throws Exception {
-        TlsStream.Halves<TcpStream> halves = tls.split();
+        Split.Halves<TlsStream<TcpStream>> halves = tls.split();
         JoinHandle<Void> writer = rt.spawn(Io.writeAll(halves.writer(), ByteBuffer.wrap(data))
                 .flatMap(v -> Io.shutdown(halves.writer())));
         MessageDigest sha = SpindleTlsServer.sha256();
