@@ -1,5 +1,8 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.perf.servers.kit.TlsAcceptors;
 import dev.spindle.tls.Certificates;
 import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
@@ -12,10 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -27,6 +26,10 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import static dev.spindle.examples.net.TlsServerFixture.assumeAvailable;
 import static java.util.concurrent.TimeUnit.SECONDS;

@@ -14,5 +14,9 @@
  * {@code listening on HOST:PORT}, so {@code perf/net/run.sh} starts each kind the same way), and the bytes of the
  * HTTP "hello" shape ({@link dev.spindle.perf.servers.Hello}). The TLS peers and the benchmark certificate are in
  * {@code dev.spindle.perf.servers.tls}.
+ *
+ * <p>The plumbing of Spindle's own example servers, which the benchmarks load, is beside them:
+ * {@code dev.spindle.perf.servers.kit} (command line, accept loop, buffer pool, TLS set-up) and
+ * {@code dev.spindle.perf.servers.http} (the HTTP/1.1 connection, parser and responses).
  */
 package dev.spindle.perf.servers;

@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.Future;
 import dev.spindle.JoinHandle;
@@ -41,7 +41,7 @@ public final class ServerHandle implements AutoCloseable {
      * Binds {@code bind} now (on the calling thread, so that a bind error is thrown here) and spawns the accept
      * loop on {@code runtime}, which spawns {@code connectionTask.apply(stream)} for each accepted connection.
      */
-    static ServerHandle start(SpindleRuntime runtime, InetSocketAddress bind, String serverName,
+    public static ServerHandle start(SpindleRuntime runtime, InetSocketAddress bind, String serverName,
                               Function<TcpStream, Future<Void>> connectionTask) throws IOException {
         TcpListener listener = TcpListener.bind(bind, BACKLOG);
         try {
@@ -58,7 +58,7 @@ public final class ServerHandle implements AutoCloseable {
      * {@link #start} for a TLS server: each accepted connection is one task that runs the server handshake with
      * {@code acceptor}, then {@code protocol.apply(tlsStream)} (see {@link HandshakeThen}).
      */
-    static ServerHandle startTls(SpindleRuntime runtime, InetSocketAddress bind, String serverName,
+    public static ServerHandle startTls(SpindleRuntime runtime, InetSocketAddress bind, String serverName,
                                  TlsAcceptor acceptor, Function<TlsStream<TcpStream>, Future<Void>> protocol)
             throws IOException {
         Objects.requireNonNull(acceptor, "acceptor");
@@ -83,7 +83,7 @@ public final class ServerHandle implements AutoCloseable {
     }
 
     /** The accept loop's task: it completes when the server is closed, or fails if the loop itself failed. */
-    JoinHandle<Void> acceptLoop() {
+    public JoinHandle<Void> acceptLoop() {
         return acceptLoop;
     }
 

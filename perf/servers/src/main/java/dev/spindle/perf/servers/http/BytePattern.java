@@ -1,10 +1,10 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
 import java.nio.ByteBuffer;
 
 /**
  * The deterministic byte stream served by {@code GET /bytes/{n}}: byte {@code i} is a hash of
- * {@code i mod PERIOD} (see {@link HelloHttpServer#patternByte(long)}).
+ * {@code i mod PERIOD} (see {@link #at(long)}).
  *
  * <p>The period is what makes serving it free: one precomputed table of {@code PERIOD + MAX_CHUNK} bytes holds
  * every window of up to {@code MAX_CHUNK} bytes contiguously, so the server writes straight from the table
@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
  * any buffer or chunk size: a response that repeats or skips a chunk no longer matches the pattern, and a
  * checksum catches it.
  */
-final class BytePattern {
+public final class BytePattern {
     /** The largest prime below 2^16. */
-    static final int PERIOD = 65_521;
+    public static final int PERIOD = 65_521;
     /** The most bytes one write takes from the table. */
     static final int MAX_CHUNK = 64 * 1024;
 
@@ -25,7 +25,7 @@ final class BytePattern {
     }
 
     /** Byte {@code index} of the pattern ({@code index >= 0}). */
-    static byte at(long index) {
+    public static byte at(long index) {
         return hash(offset(index));
     }
 

@@ -1,8 +1,8 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
-import dev.spindle.examples.net.HttpRequestParser.Method;
-import dev.spindle.examples.net.HttpRequestParser.Outcome;
-import dev.spindle.examples.net.HttpRequestParser.TransferCoding;
+import dev.spindle.perf.servers.http.HttpRequestParser.Method;
+import dev.spindle.perf.servers.http.HttpRequestParser.Outcome;
+import dev.spindle.perf.servers.http.HttpRequestParser.TransferCoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,7 +1,7 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 /** What every connection task does when it ends. */
-final class Connections {
+public final class Connections {
     private static final System.Logger LOG = System.getLogger(Connections.class.getPackageName());
 
     private Connections() {
@@ -11,7 +11,7 @@ final class Connections {
      * Closes {@code connection}; a failure to close is only logged, because the connection is being abandoned
      * anyway and the error that ended it (if any) is the one worth reporting.
      */
-    static void closeQuietly(AutoCloseable connection) {
+    public static void closeQuietly(AutoCloseable connection) {
         try {
             connection.close();
         } catch (Exception e) {

@@ -1,6 +1,7 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
 import dev.spindle.io.testkit.MockStream;
+import dev.spindle.perf.servers.kit.CountingStream;
 import dev.spindle.testkit.MockTask;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,15 +29,19 @@ class HttpConnectionTest {
 
     @BeforeEach
     void warmTheCache() {
-        ByteBuffer a = HelloHttpServer.BUFFERS.take();
-        ByteBuffer b = HelloHttpServer.BUFFERS.take();
-        HelloHttpServer.BUFFERS.give(a);
-        HelloHttpServer.BUFFERS.give(b);
-        cachedBefore = HelloHttpServer.BUFFERS.cachedOnThisThread();
+        ByteBuffer a = HttpConnection.BUFFERS.take();
+        ByteBuffer b = HttpConnection.BUFFERS.take();
+        HttpConnection.BUFFERS.give(a);
+        HttpConnection.BUFFERS.give(b);
+        cachedBefore = HttpConnection.BUFFERS.cachedOnThisThread();
     }
 
     private static MockTask<Void> task(CountingStream s) {
         return MockTask.of(new HttpConnection<>(s, s));
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
     }
 
     private static String octetHead(long length) {
@@ -45,10 +50,10 @@ class HttpConnectionTest {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrderInOneWrite() {
-        String requests = HttpWire.get("/hello") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping"
-                + HttpWire.get("/bytes/3") + HttpWire.get("/");
-        String pattern = new String(new byte[]{HelloHttpServer.patternByte(0), HelloHttpServer.patternByte(1),
-                HelloHttpServer.patternByte(2)}, StandardCharsets.ISO_8859_1);
+        String requests = get("/hello") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping"
+                + get("/bytes/3") + get("/");
+        String pattern = new String(new byte[]{BytePattern.at(0), BytePattern.at(1),
+                BytePattern.at(2)}, StandardCharsets.ISO_8859_1);
         String responses = HELLO + octetHead(4) + "ping" + octetHead(3) + pattern + HELLO;
         CountingStream s = new CountingStream(MockStream.builder().read(requests).readPending()
                 .write(responses.getBytes(StandardCharsets.ISO_8859_1)).build());
@@ -57,7 +62,7 @@ class HttpConnectionTest {
         assertThat(t.isWoken()).isTrue();
         s.mock.assertDone();
         assertThat(s.writeCalls).as("one write for the batch").isEqualTo(1);
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).as("idle keep-alive: no buffer held")
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).as("idle keep-alive: no buffer held")
                 .isEqualTo(cachedBefore);
         assertThat(s.closes).isZero();
     }
@@ -72,12 +77,12 @@ class HttpConnectionTest {
         for (int i = 0; i < 3; i++) {
             t.assertPending();
             assertThat(s.writeCalls).as("nothing answered before the head is complete").isZero();
-            assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).as("a partial head keeps its buffer")
+            assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).as("a partial head keeps its buffer")
                     .isEqualTo(cachedBefore - 1);
         }
         t.assertPending();
         s.mock.assertDone();
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
     }
 
     @Test
@@ -91,7 +96,7 @@ class HttpConnectionTest {
         MockStream.Builder script = MockStream.builder()
                 .read("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .read(java.util.Arrays.copyOfRange(body, 0, 30_000)).readPending()
-                .read(java.util.Arrays.copyOfRange(body, 30_000, body.length)).read(HttpWire.get("/hello")).readEof()
+                .read(java.util.Arrays.copyOfRange(body, 30_000, body.length)).read(get("/hello")).readEof()
                 .writeLimit(7_000).write(expected.toByteArray());
         CountingStream s = new CountingStream(script.build());
         MockTask<Void> t = task(s);
@@ -101,7 +106,7 @@ class HttpConnectionTest {
         s.mock.assertDone();
         assertThat(s.mock.isShutdown()).isTrue();
         assertThat(s.closes).isEqualTo(1);
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
     }
 
     @Test
@@ -109,12 +114,12 @@ class HttpConnectionTest {
         int n = BytePattern.PERIOD + BytePattern.MAX_CHUNK + 5; // several chunks, wrapping the period
         byte[] pattern = new byte[n];
         for (int i = 0; i < n; i++) {
-            pattern[i] = HelloHttpServer.patternByte(i);
+            pattern[i] = BytePattern.at(i);
         }
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.writeBytes(octetHead(n).getBytes(StandardCharsets.ISO_8859_1));
         expected.writeBytes(pattern);
-        CountingStream s = new CountingStream(MockStream.builder().read(HttpWire.get("/bytes/" + n)).readEof()
+        CountingStream s = new CountingStream(MockStream.builder().read(get("/bytes/" + n)).readEof()
                 .writeLimit(10_000).writePending().write(expected.toByteArray()).build());
         MockTask<Void> t = task(s);
         t.assertPending();
@@ -125,14 +130,14 @@ class HttpConnectionTest {
     @Test
     void connectionCloseIsAnsweredThenTheWriteSideShutsAndLaterRequestsAreDropped() {
         CountingStream s = new CountingStream(MockStream.builder()
-                .read("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" + HttpWire.get("/ignored")).readEof()
+                .read("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" + get("/ignored")).readEof()
                 .write(HELLO_CLOSE).build());
         MockTask<Void> t = task(s);
         t.assertReady(); // the client's EOF ends the linger at once: no timer needed
         s.mock.assertDone();
         assertThat(s.mock.isShutdown()).isTrue();
         assertThat(s.closes).isEqualTo(1);
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
     }
 
     @Test
@@ -141,7 +146,7 @@ class HttpConnectionTest {
         String bad = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body;
         CountingStream s = new CountingStream(MockStream.builder()
-                .read(HttpWire.get("/") + "GET nopath HTTP/1.1\r\nHost: t\r\n\r\n").readEof()
+                .read(get("/") + "GET nopath HTTP/1.1\r\nHost: t\r\n\r\n").readEof()
                 .write(HELLO + bad).build());
         MockTask<Void> t = task(s);
         t.assertReady();
@@ -153,12 +158,12 @@ class HttpConnectionTest {
 
     @Test
     void cancelReleasesBuffersAndCloses() {
-        CountingStream s = new CountingStream(MockStream.builder().read(HttpWire.get("/")).writePending().build());
+        CountingStream s = new CountingStream(MockStream.builder().read(get("/")).writePending().build());
         MockTask<Void> t = task(s);
         t.assertPending(); // the response is queued, its write would block
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).isLessThan(cachedBefore);
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).isLessThan(cachedBefore);
         t.cancel();
         assertThat(s.closes).isEqualTo(1);
-        assertThat(HelloHttpServer.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
+        assertThat(HttpConnection.BUFFERS.cachedOnThisThread()).isEqualTo(cachedBefore);
     }
 }

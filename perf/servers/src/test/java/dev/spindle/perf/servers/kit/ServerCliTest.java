@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
@@ -6,18 +6,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The command line the benchmark scripts depend on: parsing, and the real main in a child JVM. */
+/**
+ * The command line the benchmark scripts depend on: parsing. The real mains in a child JVM are tested where they
+ * are, with the examples ({@code ServerMainTest}).
+ */
 @Timeout(value = 60, unit = SECONDS)
 class ServerCliTest {
 
@@ -122,33 +122,5 @@ class ServerCliTest {
                     .as(c.args().toString()).isInstanceOf(ServerCli.UsageException.class)
                     .hasMessageContaining(c.message());
         }
-    }
-
-    @Test
-    void mainPrintsOneListeningLineWithTheRealPortThenServes() throws Exception {
-        Process p = ChildJvm.java(EchoServer.class.getName(), "--workers", "1").start();
-        try {
-            int port = ChildJvm.listeningPort(p);
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                s.setSoTimeout(10_000);
-                s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-                s.shutdownOutput();
-                assertThat(s.getInputStream().readAllBytes()).isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
-            }
-            assertThat(p.isAlive()).as("serves until killed").isTrue();
-        } finally {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
-    void mainExitsWithStatus2AndAReasonOnABadCommandLine() throws Exception {
-        Process p = ChildJvm.java(HelloHttpServer.class.getName(), "--port", "nope").start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(err).isEqualTo(2);
-        assertThat(err).contains("--port must be a number").contains("usage: hello-http-server");
-        assertThat(p.getInputStream().readAllBytes()).as("nothing on stdout").isEmpty();
     }
 }

@@ -1,24 +1,24 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.tls.Certificates;
 import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import javax.net.ssl.SSLContext;
 
 /**
  * The {@link TlsAcceptor} the command line of a TLS server asks for ({@link ServerCli.Kind#TLS} and
- * {@link ServerCli.Kind#TLS_RELAY}), shared by {@link TlsEchoServer}, {@link HttpsHelloServer} and
- * {@link TlsTerminatingProxy} so that all three treat {@code --cert-dir}, {@code --protocol}, {@code --engine} and
+ * {@link ServerCli.Kind#TLS_RELAY}), shared by {@code TlsEchoServer}, {@code HttpsHelloServer} and
+ * {@code TlsTerminatingProxy} so that all three treat {@code --cert-dir}, {@code --protocol}, {@code --engine} and
  * {@code --server-name} the same way.
  */
-final class TlsAcceptors {
+public final class TlsAcceptors {
     private TlsAcceptors() {
     }
 
@@ -30,7 +30,7 @@ final class TlsAcceptors {
      * the class path, no native library for this platform), is a start-up failure with the reason, like a port
      * that is taken.
      */
-    static TlsAcceptor fromOptions(ServerCli.TlsOptions tls, PrintStream notes, String... alpn) throws IOException {
+    public static TlsAcceptor fromOptions(ServerCli.TlsOptions tls, PrintStream notes, String... alpn) throws IOException {
         SSLContext context;
         if (tls.selfSigned()) {
             SelfSigned generated = SelfSigned.generate(SelfSigned.KeyType.EC_P256, "localhost");
@@ -69,7 +69,7 @@ final class TlsAcceptors {
     }
 
     /** The certificate's SHA-256 fingerprint as {@code openssl x509 -fingerprint -sha256} prints it. */
-    static String fingerprint(X509Certificate certificate) {
+    public static String fingerprint(X509Certificate certificate) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);

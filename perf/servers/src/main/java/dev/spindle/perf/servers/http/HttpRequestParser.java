@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
 import java.nio.ByteBuffer;
 

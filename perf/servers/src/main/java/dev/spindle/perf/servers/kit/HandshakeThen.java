@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.Context;
 import dev.spindle.Future;
@@ -12,8 +12,8 @@ import java.util.function.Function;
 
 /**
  * One connection of a TLS server: the server handshake, then the server's protocol over the {@link TlsStream}
- * (an echo, HTTP, a relay), in the same task. Shared by {@link TlsEchoServer}, {@link HttpsHelloServer} and
- * {@link TlsTerminatingProxy} through {@link ServerHandle#startTls}.
+ * (an echo, HTTP, a relay), in the same task. Shared by {@code TlsEchoServer}, {@code HttpsHelloServer} and
+ * {@code TlsTerminatingProxy} through {@link ServerHandle#startTls}.
  *
  * <h2>States</h2>
  * <pre>

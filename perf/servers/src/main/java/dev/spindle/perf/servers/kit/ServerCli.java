@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
@@ -41,18 +41,18 @@ import java.util.List;
  * no natural end to wait for (a TLS connection ends without close_notify, which its client sees as a
  * truncation).
  */
-final class ServerCli {
+public final class ServerCli {
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
 
     /** Starts a server on a runtime with the parsed options. */
     @FunctionalInterface
-    interface Starter {
+    public interface Starter {
         ServerHandle start(SpindleRuntime runtime, Options options) throws IOException;
     }
 
     /** Which options beyond {@code --port --host --workers} a server takes. */
-    enum Kind {
+    public enum Kind {
         /** None. */
         PLAIN(false, false),
         /** {@code --upstream}, required. */
@@ -74,7 +74,7 @@ final class ServerCli {
     }
 
     /** A parsed command line; {@code upstream} and {@code tls} are null unless the server's kind takes them. */
-    record Options(InetSocketAddress bind, int workers, InetSocketAddress upstream, TlsOptions tls) {
+    public record Options(InetSocketAddress bind, int workers, InetSocketAddress upstream, TlsOptions tls) {
     }
 
     /**
@@ -86,22 +86,22 @@ final class ServerCli {
      * @param engine      the TLS implementation
      * @param serverNames the certificates served by name ({@code --server-name}), in the order given
      */
-    record TlsOptions(Path certificate, Path privateKey, String protocol, TlsEngine engine,
+    public record TlsOptions(Path certificate, Path privateKey, String protocol, TlsEngine engine,
                       List<NamedCertificate> serverNames) {
-        boolean selfSigned() {
+        public boolean selfSigned() {
             return certificate == null;
         }
     }
 
     /** {@code --server-name NAME=DIR}: the certificate and key served to clients asking for {@code name}. */
-    record NamedCertificate(String name, Path certificate, Path privateKey) {
+    public record NamedCertificate(String name, Path certificate, Path privateKey) {
     }
 
     /** The versions {@code --protocol} accepts: the two a current server speaks. */
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /** What is wrong with a command line, in words meant for the person who typed it. */
-    static final class UsageException extends Exception {
+    public static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
         }
@@ -114,7 +114,7 @@ final class ServerCli {
      * Parses {@code args} for a server of {@code kind}, starts the server, prints the "listening on" line and
      * serves until the process is stopped.
      */
-    static void run(String program, String[] args, Kind kind, Starter starter) {
+    public static void run(String program, String[] args, Kind kind, Starter starter) {
         Options options;
         try {
             options = parse(args, kind);
@@ -161,7 +161,7 @@ final class ServerCli {
     }
 
     /** Parses the command line of a server of {@code kind}; null if it asks for help. */
-    static Options parse(String[] args, Kind kind) throws UsageException {
+    public static Options parse(String[] args, Kind kind) throws UsageException {
         boolean relay = kind.relays;
         boolean tls = kind.tls;
         String host = "127.0.0.1";
@@ -273,7 +273,7 @@ final class ServerCli {
         }
     }
 
-    static String usage(String program, Kind kind) {
+    public static String usage(String program, Kind kind) {
         return "usage: " + program + " [--port P] [--host H] [--workers N]"
                 + (kind.relays ? " --upstream HOST:PORT" : "")
                 + (kind.tls ? " [--cert-dir DIR] [--protocol TLSv1.3|TLSv1.2] [--engine jdk|boringssl]"

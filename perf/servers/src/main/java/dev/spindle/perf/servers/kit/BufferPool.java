@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -20,24 +20,24 @@ import java.util.ArrayDeque;
  * {@code maxCachedPerThread} buffers; beyond that a returned buffer is left to the garbage collector, which
  * bounds what a burst of busy connections leaves behind.
  */
-final class BufferPool {
+public final class BufferPool {
     private final int bufferSize;
     private final int maxCachedPerThread;
     private final ThreadLocal<ArrayDeque<ByteBuffer>> cache = ThreadLocal.withInitial(ArrayDeque::new);
 
-    BufferPool(int bufferSize, int maxCachedPerThread) {
+    public BufferPool(int bufferSize, int maxCachedPerThread) {
         this.bufferSize = bufferSize;
         this.maxCachedPerThread = maxCachedPerThread;
     }
 
     /** A cleared buffer of the pool's size: a cached one if this thread has one, else a new one. */
-    ByteBuffer take() {
+    public ByteBuffer take() {
         ByteBuffer b = cache.get().pollFirst();
         return b != null ? b.clear() : ByteBuffer.allocateDirect(bufferSize);
     }
 
     /** Returns {@code b}, which the caller no longer uses, to this thread's cache. */
-    void give(ByteBuffer b) {
+    public void give(ByteBuffer b) {
         ArrayDeque<ByteBuffer> q = cache.get();
         if (q.size() < maxCachedPerThread) {
             q.addFirst(b); // LIFO: the buffer used last is the one most likely still in the CPU cache
@@ -45,7 +45,7 @@ final class BufferPool {
     }
 
     /** Buffers in this thread's cache (tests check with it that a connection gave its buffer back). */
-    int cachedOnThisThread() {
+    public int cachedOnThisThread() {
         return cache.get().size();
     }
 }

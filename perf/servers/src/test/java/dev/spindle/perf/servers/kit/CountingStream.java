@@ -1,4 +1,4 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.kit;
 
 import dev.spindle.Context;
 import dev.spindle.Poll;
@@ -13,12 +13,12 @@ import java.nio.ByteBuffer;
  * A {@link MockStream} that also counts write calls (to see that responses are gathered into one write) and
  * closes (the connection's close hook).
  */
-final class CountingStream implements AsyncRead, AsyncWrite, AutoCloseable {
-    final MockStream mock;
-    int writeCalls;
-    int closes;
+public final class CountingStream implements AsyncRead, AsyncWrite, AutoCloseable {
+    public final MockStream mock;
+    public int writeCalls;
+    public int closes;
 
-    CountingStream(MockStream mock) {
+    public CountingStream(MockStream mock) {
         this.mock = mock;
     }
 

@@ -1,10 +1,10 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes response heads (and small bodies) of {@link HelloHttpServer} into an output buffer, from byte
+ * Writes response heads (and small bodies) of {@code dev.spindle.examples.net.HelloHttpServer} into an output buffer, from byte
  * constants; nothing is allocated except the detail text of the errors that close the connection.
  *
  * <p>Every response has a Content-Length, so it never needs the connection closed to mark its end. The

@@ -1,14 +1,16 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
-import dev.spindle.examples.net.HttpRequestParser.Method;
-import dev.spindle.examples.net.HttpRequestParser.Outcome;
-import dev.spindle.examples.net.HttpResponses.Connection;
-import dev.spindle.examples.net.HttpResponses.Status;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
+import dev.spindle.perf.servers.http.HttpRequestParser.Method;
+import dev.spindle.perf.servers.http.HttpRequestParser.Outcome;
+import dev.spindle.perf.servers.http.HttpResponses.Connection;
+import dev.spindle.perf.servers.http.HttpResponses.Status;
+import dev.spindle.perf.servers.kit.BufferPool;
+import dev.spindle.perf.servers.kit.Connections;
 import dev.spindle.time.Sleep;
 import dev.spindle.time.Time;
 
@@ -18,7 +20,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * One HTTP/1.1 connection of {@link HelloHttpServer}: requests are read, parsed and answered in order until
+ * One HTTP/1.1 connection of {@code dev.spindle.examples.net.HelloHttpServer} (and its TLS twin): requests are read, parsed and answered in order until
  * either side ends the connection.
  *
  * <h2>Phases</h2>
@@ -41,7 +43,7 @@ import java.time.Duration;
  *
  * <h2>Buffers</h2>
  * {@code in} holds bytes read and not yet consumed ({@code [position, limit)}); {@code out} holds queued
- * response bytes not yet written ({@code [0, position)}). Both come from {@link HelloHttpServer#BUFFERS} and go
+ * response bytes not yet written ({@code [0, position)}). Both come from {@link #BUFFERS} and go
  * back when they are empty and the connection would wait, so an idle keep-alive connection holds no buffer.
  *
  * <h2>Pipelining and batching</h2>
@@ -65,8 +67,15 @@ import java.time.Duration;
  *
  * @param <S> the connection's byte stream ({@link dev.spindle.net.TcpStream} in the server)
  */
-final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<Void> {
+public final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<Void> {
     private static final System.Logger LOG = System.getLogger(HttpConnection.class.getPackageName());
+
+    /**
+     * 16 KiB buffers, for reading requests and for queueing responses: twice the largest request head, so a
+     * head that fits the limit always fits after what is buffered before it has been moved to the front.
+     * Held only while bytes are in flight; up to 64 cached per worker (1 MiB).
+     */
+    static final BufferPool BUFFERS = new BufferPool(2 * HttpRequestParser.MAX_HEAD_BYTES, 64);
     /** Fits with its head in one write; larger bodies are streamed. */
     private static final int INLINE_BODY_LIMIT = 4 * 1024;
     /** Enough for a client on the same continent to read the response and close after it. */
@@ -99,7 +108,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
      * @param stream     where requests come from and responses go
      * @param connection closed when the connection ends (the socket; usually the stream itself)
      */
-    HttpConnection(S stream, AutoCloseable connection) {
+    public HttpConnection(S stream, AutoCloseable connection) {
         this.stream = stream;
         this.connection = connection;
     }
@@ -355,7 +364,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
     }
 
     private boolean lingering(Context cx) throws IOException {
-        ByteBuffer scratch = in != null ? in : HelloHttpServer.BUFFERS.take(); // what is left of `in` is dropped too
+        ByteBuffer scratch = in != null ? in : BUFFERS.take(); // what is left of `in` is dropped too
         in = null;
         try {
             for (;;) {
@@ -370,7 +379,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
                 }
             }
         } finally {
-            HelloHttpServer.BUFFERS.give(scratch);
+            BUFFERS.give(scratch);
         }
         if (lingerTimer == null) {
             lingerTimer = Time.sleepUntil(lingerDeadline); // only now: a client that closed at once needs no timer
@@ -398,7 +407,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
         } finally {
             out.compact(); // unwritten bytes, if any, move to the front; queueing goes on after them
         }
-        HelloHttpServer.BUFFERS.give(out);
+        BUFFERS.give(out);
         out = null;
         return true;
     }
@@ -409,7 +418,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
      */
     private Poll<Integer> readMore(Context cx) throws IOException {
         if (in == null) {
-            in = HelloHttpServer.BUFFERS.take();
+            in = BUFFERS.take();
         } else {
             in.compact();
         }
@@ -420,7 +429,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
             in.flip();
         }
         if (!in.hasRemaining()) {
-            HelloHttpServer.BUFFERS.give(in);
+            BUFFERS.give(in);
             in = null;
         }
         return read;
@@ -434,7 +443,7 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
     /** The output buffer, taken from the pool if the connection has none. */
     private ByteBuffer out() {
         if (out == null) {
-            out = HelloHttpServer.BUFFERS.take();
+            out = BUFFERS.take();
         }
         return out;
     }
@@ -447,11 +456,11 @@ final class HttpConnection<S extends AsyncRead & AsyncWrite> implements Future<V
             lingerTimer = null;
         }
         if (in != null) {
-            HelloHttpServer.BUFFERS.give(in);
+            BUFFERS.give(in);
             in = null;
         }
         if (out != null) {
-            HelloHttpServer.BUFFERS.give(out);
+            BUFFERS.give(out);
             out = null;
         }
         Connections.closeQuietly(connection);

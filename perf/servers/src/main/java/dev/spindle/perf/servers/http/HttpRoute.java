@@ -1,12 +1,12 @@
-package dev.spindle.examples.net;
+package dev.spindle.perf.servers.http;
 
-import dev.spindle.examples.net.HttpRequestParser.Method;
+import dev.spindle.perf.servers.http.HttpRequestParser.Method;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The routes of {@link HelloHttpServer}, matched on the path bytes where they lie in the read buffer (no
+ * The routes of {@code dev.spindle.examples.net.HelloHttpServer}, matched on the path bytes where they lie in the read buffer (no
  * string is made). Paths match exactly: no trailing slash, no percent-decoding.
  */
 enum HttpRoute {
@@ -14,7 +14,7 @@ enum HttpRoute {
     HELLO("GET, HEAD"),
     /** {@code POST /echo}: the request body, streamed back. */
     ECHO("POST"),
-    /** {@code GET|HEAD /bytes/{n}}: n bytes of {@link HelloHttpServer#patternByte(long)}. */
+    /** {@code GET|HEAD /bytes/{n}}: n bytes of {@link BytePattern#at(long)}. */
     BYTES("GET, HEAD"),
     NOT_FOUND("");
 
