@@ -55,11 +55,20 @@ public final class NetReport {
             System.err.println("usage: NetReport RAW_RESULTS_TSV KIND,KIND,...");
             System.exit(2);
         }
-        NetReport report = new NetReport(List.of(args[1].split(",")));
+        System.out.print(render(Files.readAllLines(Path.of(args[0])), List.of(args[1].split(","))));
+    }
+
+    /**
+     * The report's tables for the raw result {@code lines}, with a row for each of {@code kinds} (in table order).
+     *
+     * @throws IllegalArgumentException on a line that is not {@code load}, {@code idle} or {@code fail}
+     */
+    static String render(List<String> lines, List<String> kinds) {
+        NetReport report = new NetReport(kinds);
         Map<String, Map<String, List<String[]>>> load = new LinkedHashMap<>();
         Map<String, Map<String, List<String[]>>> idle = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
+        for (String line : lines) {
             if (line.isBlank()) {
                 continue;
             }
@@ -96,7 +105,7 @@ public final class NetReport {
                 out.append("- ").append(f).append('\n');
             }
         }
-        System.out.print(out);
+        return out.toString();
     }
 
     private void summary(StringBuilder out, Map<String, Map<String, List<String[]>>> load, String title,

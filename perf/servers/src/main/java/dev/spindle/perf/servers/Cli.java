@@ -3,6 +3,7 @@ package dev.spindle.perf.servers;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The {@code --name value} command lines of the network benchmark mains, plain and TLS. Every main takes only
@@ -10,11 +11,12 @@ import java.util.Set;
  * usage and exits with status 2, which the script reports instead of measuring a misconfigured run.
  */
 public final class Cli {
-    private final String usage;
+    /** What a bad command line does: in a main, print the error and the usage and exit with status 2. */
+    private final Consumer<String> onError;
     private final Map<String, String> values = new HashMap<>();
 
-    private Cli(String usage) {
-        this.usage = usage;
+    private Cli(Consumer<String> onError) {
+        this.onError = onError;
     }
 
     /**
@@ -22,7 +24,19 @@ public final class Cli {
      * is printed, with the error, on a bad command line.
      */
     public static Cli parse(String[] args, String usage, Set<String> known) {
-        Cli cli = new Cli(usage);
+        return parse(args, usage, known, message -> {
+            System.err.println("error: " + message);
+            System.err.println(usage);
+            System.exit(2);
+        });
+    }
+
+    /**
+     * As {@link #parse(String[], String, Set)}, with {@code onError} called with the message of every bad option
+     * instead (tests throw from it); {@code --help} still prints the usage and exits.
+     */
+    static Cli parse(String[] args, String usage, Set<String> known, Consumer<String> onError) {
+        Cli cli = new Cli(onError);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -99,9 +113,8 @@ public final class Cli {
         return Math.round(s * 1e9);
     }
 
+    /** Reports a bad command line (in a main: the message and the usage on stderr, then exit status 2). */
     public void fail(String message) {
-        System.err.println("error: " + message);
-        System.err.println(usage);
-        System.exit(2);
+        onError.accept(message);
     }
 }

@@ -1,14 +1,13 @@
 package dev.spindle.perf.net.tls;
 
-import dev.spindle.perf.servers.tls.PinnedTrustManager;
-
-import dev.spindle.perf.servers.Cli;
 import dev.spindle.perf.net.Connector;
 import dev.spindle.perf.net.MeasuredLoad;
 import dev.spindle.perf.net.Measurement;
 import dev.spindle.perf.net.Opening;
 import dev.spindle.perf.net.Probe;
 import dev.spindle.perf.net.WindowRecorder;
+import dev.spindle.perf.servers.Cli;
+import dev.spindle.perf.servers.tls.PinnedTrustManager;
 
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;

@@ -1,10 +1,9 @@
 package dev.spindle.perf.net.tls;
 
-import dev.spindle.perf.servers.tls.BenchTls;
-
 import dev.spindle.perf.net.EchoLoad;
 import dev.spindle.perf.net.MeasuredLoad;
 import dev.spindle.perf.net.WindowRecorder;
+import dev.spindle.perf.servers.tls.BenchTls;
 
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;

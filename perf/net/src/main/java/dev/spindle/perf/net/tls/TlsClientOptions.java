@@ -1,9 +1,8 @@
 package dev.spindle.perf.net.tls;
 
+import dev.spindle.perf.servers.Cli;
 import dev.spindle.perf.servers.tls.BenchTls;
 import dev.spindle.perf.servers.tls.PinnedTrustManager;
-
-import dev.spindle.perf.servers.Cli;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;

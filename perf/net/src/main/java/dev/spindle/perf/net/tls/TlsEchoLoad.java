@@ -1,11 +1,11 @@
 package dev.spindle.perf.net.tls;
 
-import dev.spindle.perf.servers.Cli;
 import dev.spindle.perf.net.Connector;
 import dev.spindle.perf.net.EchoLoad;
 import dev.spindle.perf.net.MeasuredLoad;
 import dev.spindle.perf.net.Measurement;
 import dev.spindle.perf.net.Probe;
+import dev.spindle.perf.servers.Cli;
 
 import javax.net.ssl.SSLSession;
 import java.util.concurrent.TimeUnit;

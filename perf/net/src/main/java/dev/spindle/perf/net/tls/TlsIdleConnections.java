@@ -1,9 +1,9 @@
 package dev.spindle.perf.net.tls;
 
-import dev.spindle.perf.servers.Cli;
 import dev.spindle.perf.net.Connector;
 import dev.spindle.perf.net.IdleConnections;
 import dev.spindle.perf.net.Probe;
+import dev.spindle.perf.servers.Cli;
 
 import java.nio.channels.SocketChannel;
 import java.util.List;

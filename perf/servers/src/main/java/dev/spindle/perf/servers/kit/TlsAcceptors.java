@@ -4,13 +4,13 @@ import dev.spindle.tls.Certificates;
 import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import javax.net.ssl.SSLContext;
 
 /**
  * The {@link TlsAcceptor} the command line of a TLS server asks for ({@link ServerCli.Kind#TLS} and
