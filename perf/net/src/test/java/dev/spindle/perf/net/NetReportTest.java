@@ -30,7 +30,8 @@ class NetReportTest {
                 + "| shape | Spindle | Netty (NIO) | blocking + virtual threads | best peer | Spindle ÷ best peer |\n"
                 + "| --- | ---: | ---: | ---: | --- | ---: |\n"
                 + "| HTTP keep-alive GET, wrk 64 conns | 150 | 120 | 160 | blocking + virtual threads | 0.94 |\n");
-        // CPU per request = CPU % / 100 × 10^6 / rps: Spindle's rounds 5,000 and 3,500 µs, Netty 5,000, blocking 6,250.
+        // CPU per request = CPU % / 100 × 10^6 / rps: Spindle's rounds 5,000 and 3,500 µs, Netty 5,000,
+        // blocking 6,250.
         assertThat(report).contains(
                 "| HTTP keep-alive GET, wrk 64 conns | 4,250 | 5,000 | 6,250 | Netty (NIO) | 0.85 |\n");
         // p99: lower is better, so the best peer is Netty's 500 µs.
@@ -102,7 +103,8 @@ class NetReportTest {
                 "load\ttls-handshakes\tblocking-vt\t1\t600\t1\t2\t100\t30\t0",
                 "idle\ttls-idle-10000\tspindle-jdk\t1\t10000\t0\t10240\tNaN\tNaN\t0.0\t0"), kinds);
         assertThat(report).contains("### Requests/s (echo) and full handshakes/s (higher is better)")
-                .contains("| full TLS handshakes | 400 | 900 | 500 | 600 | blocking + virtual threads | 0.67 | 1.50 |\n")
+                .contains("| full TLS handshakes | 400 | 900 | 500 | 600 | blocking + virtual threads"
+                        + " | 0.67 | 1.50 |\n")
                 .contains("| server | rounds | handshakes/s | p50 µs | p99 µs | server CPU % of a core"
                         + " | server CPU µs/handshake |")
                 .contains("| Spindle (JDK engine) ÷ best peer | |")

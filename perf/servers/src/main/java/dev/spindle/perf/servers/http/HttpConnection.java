@@ -20,8 +20,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * One HTTP/1.1 connection of {@code dev.spindle.examples.net.HelloHttpServer} (and its TLS twin): requests are read, parsed and answered in order until
- * either side ends the connection.
+ * One HTTP/1.1 connection of {@code dev.spindle.examples.net.HelloHttpServer} (and of its TLS twin): requests are
+ * read, parsed and answered in order until either side ends the connection.
  *
  * <h2>Phases</h2>
  * <pre>

@@ -79,11 +79,11 @@ final class HttpRequestParser {
     /** {@link #lineEnd}: a CR not followed by LF. */
     private static final int STRAY_CR = -2;
 
-    /** Scratch while parsing: the buffer, the range looked at, where the last field line ended. */
+    /** Scratch while parsing: the buffer, the range looked at, and where the last line parsed ended. */
     private ByteBuffer buf;
     private int start;
     private int end;
-    private int fieldEnd;
+    private int next;
 
     private Method method;
     private int pathStart;
@@ -120,7 +120,44 @@ final class HttpRequestParser {
     }
 
     private Outcome parseHead() {
-        int p = start;
+        Outcome requestLine = requestLine(start);
+        if (requestLine != null) {
+            return requestLine;
+        }
+        int p = next;
+        for (;;) { // header fields, up to the empty line
+            if (p == end) {
+                return needMore();
+            }
+            int eol = lineEnd(p);
+            if (eol == MORE) {
+                return needMore();
+            }
+            if (eol >= 0 && eol != p) {
+                p = eol;
+                break; // the empty line: end of the head
+            }
+            Outcome field = field(p);
+            if (field != null) {
+                return field;
+            }
+            p = next;
+        }
+        if (contentLength >= 0 && transferCoding != TransferCoding.NONE) {
+            return bad("both Content-Length and Transfer-Encoding");
+        }
+        if (minorVersion == 1 && hostFields != 1) {
+            return bad(hostFields == 0 ? "HTTP/1.1 request without Host" : "more than one Host field");
+        }
+        headLength = p - start;
+        return Outcome.COMPLETE;
+    }
+
+    /**
+     * Parses the request line at {@code p}, after the empty lines a client may send before it; null if it is fine
+     * (then {@link #next} is just after it).
+     */
+    private Outcome requestLine(int p) {
         for (;;) { // empty lines before the request line
             if (p == end) {
                 return needMore();
@@ -188,36 +225,11 @@ final class HttpRequestParser {
             return Outcome.VERSION_NOT_SUPPORTED;
         }
         minorVersion = Math.min(minor, 1);
-
-        for (;;) { // header fields, up to the empty line
-            if (p == end) {
-                return needMore();
-            }
-            eol = lineEnd(p);
-            if (eol == MORE) {
-                return needMore();
-            }
-            if (eol >= 0 && eol != p) {
-                p = eol;
-                break; // the empty line: end of the head
-            }
-            Outcome field = field(p);
-            if (field != null) {
-                return field;
-            }
-            p = fieldEnd;
-        }
-        if (contentLength >= 0 && transferCoding != TransferCoding.NONE) {
-            return bad("both Content-Length and Transfer-Encoding");
-        }
-        if (minorVersion == 1 && hostFields != 1) {
-            return bad(hostFields == 0 ? "HTTP/1.1 request without Host" : "more than one Host field");
-        }
-        headLength = p - start;
-        return Outcome.COMPLETE;
+        next = p;
+        return null;
     }
 
-    /** Parses the field line at {@code p}; null if it is fine (and {@link #fieldEnd} is set). */
+    /** Parses the field line at {@code p}; null if it is fine (then {@link #next} is just after it). */
     private Outcome field(int p) {
         int c = at(p);
         if (c == ' ' || c == '\t') {
@@ -258,7 +270,7 @@ final class HttpRequestParser {
         if (eol < 0) {
             return eol == MORE ? needMore() : bad("CR without LF in a header field");
         }
-        fieldEnd = eol;
+        next = eol;
         return header(nameStart, nameEnd, valueStart, valueEnd);
     }
 
