@@ -28,7 +28,7 @@ usage_common() {
 usage: perf/net/$SCRIPT_NAME [options]
 
 Build the jar first (the script does not build it), from the repository root:
-  ./mvnw -B -o -q -pl perf -am package -DskipTests
+  ./mvnw -B -o -q -pl perf/net -am package -DskipTests
 
 Options:
   --rounds N            rounds; each runs every shape once per server kind, interleaved ${d[0]}
@@ -94,10 +94,10 @@ setup_java() {
     JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
     JAVA=$JAVA_HOME/bin/java
     JCMD=$JAVA_HOME/bin/jcmd
-    JAR=$ROOT/perf/target/benchmarks.jar
+    JAR=$ROOT/perf/net/target/net-benchmarks.jar
     [[ -x $JAVA ]] || die "no java at $JAVA (set JAVA_HOME)"
     [[ -x $JCMD ]] || die "no jcmd at $JCMD (JAVA_HOME must be a JDK)"
-    [[ -f $JAR ]] || die "no $JAR: build first with ./mvnw -B -o -q -pl perf -am package -DskipTests"
+    [[ -f $JAR ]] || die "no $JAR: build first with ./mvnw -B -o -q -pl perf/net -am package -DskipTests"
     JAVA_VERSION=$("$JAVA" -version 2>&1 | head -1)
     JAVA_FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 \
         | awk -F'= ' '/java.specification.version/ {print $2}')

@@ -16,7 +16,7 @@ usage() {
   --protocol P          TLSv1.3 (default) or TLSv1.2, the one version servers and clients enable
   --handshake-client C  python (default: OpenSSL through python3's ssl module) or java (HandshakeLoad)
   --hs-concurrency N    concurrent connections of the handshake load (default 16)
-  --cert-dir DIR        benchmark certificate, made there once if missing (default perf/target/tls-cert)
+  --cert-dir DIR        benchmark certificate, made there once if missing (default perf/net/target/tls-cert)
   -h, --help            this text
 
 Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). On shared machines wrap the whole run in
@@ -45,7 +45,7 @@ OUT_DIR=$ROOT/perf/net/results
 PROTOCOL=TLSv1.3
 HS_CLIENT=python
 HS_CONCURRENCY=16
-CERT_DIR=$ROOT/perf/target/tls-cert
+CERT_DIR=$ROOT/perf/net/target/tls-cert
 # shellcheck source=perf/net/common.sh
 source "$ROOT/perf/net/common.sh"
 
@@ -77,14 +77,14 @@ server_cmd() { # kind -> SERVER: main class and its own arguments
     case $1 in
         spindle-jdk) SERVER=(dev.spindle.examples.net.TlsEchoServer --engine jdk) ;;
         spindle-boringssl) SERVER=(dev.spindle.examples.net.TlsEchoServer --engine boringssl) ;;
-        netty-jdk) SERVER=(dev.spindle.perf.net.tls.NettyTlsEchoServer) ;;
-        blocking-vt) SERVER=(dev.spindle.perf.net.tls.BlockingTlsEchoServer) ;;
+        netty-jdk) SERVER=(dev.spindle.perf.servers.tls.NettyTlsEchoServer) ;;
+        blocking-vt) SERVER=(dev.spindle.perf.servers.tls.BlockingTlsEchoServer) ;;
     esac
     SERVER+=(--cert-dir "$CERT_DIR" --protocol "$PROTOCOL")
 }
 
 # Every main must be in the jar; a missing one is named here instead of failing each run.
-require_in_jar dev.spindle.perf.net.tls.MakeCert dev.spindle.perf.net.tls.TlsEchoLoad \
+require_in_jar dev.spindle.perf.servers.tls.MakeCert dev.spindle.perf.net.tls.TlsEchoLoad \
     dev.spindle.perf.net.tls.HandshakeLoad dev.spindle.perf.net.tls.TlsIdleConnections \
     dev.spindle.perf.net.NetReport ": rebuild"
 for k in "${KINDS[@]}"; do
@@ -101,7 +101,7 @@ fi
 raise_open_files
 
 # The benchmark certificate: ECDSA P-256, self-signed for localhost and 127.0.0.1, made once and then reused.
-"$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.spindle.perf.net.tls.MakeCert --dir "$CERT_DIR" >/dev/null \
+"$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.spindle.perf.servers.tls.MakeCert --dir "$CERT_DIR" >/dev/null \
     || die "cannot make the certificate"
 TLS_ARGS=(--cert-dir "$CERT_DIR" --protocol "$PROTOCOL")
 

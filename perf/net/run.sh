@@ -14,7 +14,7 @@ usage() {
                         shapes: http-c64 http-c256 echo-cC-B (C in 1,64,1000; B in 64,16384) idle-N
   --client C            the echo shapes' load client (default native):
                           native  perf/net/loadgen/echo_load.c (C, epoll, 1 thread), which this script builds
-                                  with gcc into perf/target/loadgen/ (perf/net/loadgen/build.sh); it costs the
+                                  with gcc into perf/net/target/loadgen/ (perf/net/loadgen/build.sh); it costs the
                                   2 shared cores far less CPU per request than the Java client
                           java    dev.spindle.perf.net.EchoLoadGenerator (1 thread) in its own JVM
                         Same options, window and output either way. HTTP shapes always use wrk, idle shapes the
@@ -67,10 +67,10 @@ server_main() { # kind proto(echo|http)
     case $1/$2 in
         spindle/echo) echo dev.spindle.examples.net.EchoServer ;;
         spindle/http) echo dev.spindle.examples.net.HelloHttpServer ;;
-        netty/echo) echo dev.spindle.perf.net.NettyEchoServer ;;
-        netty/http) echo dev.spindle.perf.net.NettyHttpServer ;;
-        blocking-vt/echo) echo dev.spindle.perf.net.BlockingEchoServer ;;
-        blocking-vt/http) echo dev.spindle.perf.net.BlockingHttpServer ;;
+        netty/echo) echo dev.spindle.perf.servers.NettyEchoServer ;;
+        netty/http) echo dev.spindle.perf.servers.NettyHttpServer ;;
+        blocking-vt/echo) echo dev.spindle.perf.servers.BlockingEchoServer ;;
+        blocking-vt/http) echo dev.spindle.perf.servers.BlockingHttpServer ;;
     esac
 }
 

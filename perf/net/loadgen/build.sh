@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the native echo load generator, perf/net/loadgen/echo_load.c, into perf/target/loadgen/echo_load (the
+# Builds the native echo load generator, perf/net/loadgen/echo_load.c, into perf/net/target/loadgen/echo_load (the
 # perf module's build directory, which git ignores). Called by perf/net/run.sh before echo shapes with the
 # native client; it can also be run by hand. Rebuilds only when the source (or this script) is newer than the
 # binary; --force rebuilds anyway. Prints the binary's path on stdout.
@@ -10,7 +10,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 SRC=$ROOT/perf/net/loadgen/echo_load.c
-OUT_DIR=$ROOT/perf/target/loadgen
+OUT_DIR=$ROOT/perf/net/target/loadgen
 BIN=$OUT_DIR/echo_load
 CC=${CC:-gcc}
 

@@ -5,6 +5,7 @@ import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
+import dev.spindle.perf.servers.kit.Connections;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,10 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.perf.servers.http.BytePattern;
+import dev.spindle.perf.servers.http.HttpConnection;
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +41,7 @@ import java.net.InetSocketAddress;
  *       decoding the chunks there is no telling where the next request starts). Other transfer codings get
  *       {@code 501}. Responses never use chunking: their length is always known.</li>
  *   <li>Limits: a request line plus header fields over 8 KiB gets {@code 431}; a malformed request line or
- *       header field (see {@link HttpRequestParser}), or an HTTP/1.1 request without exactly one Host field,
+ *       header field (see {@code dev.spindle.perf.servers.http.HttpRequestParser}), or an HTTP/1.1 request without exactly one Host field,
  *       gets {@code 400}; an HTTP major version other than 1 gets {@code 505}; each of them closes the
  *       connection. Header names are case-insensitive; bare LF
  *       line ends are accepted.</li>
@@ -45,7 +49,7 @@ import java.net.InetSocketAddress;
  *       the client still sends for up to 2 s, so that the response is not destroyed by a reset.</li>
  * </ul>
  * Each connection is one spawned task, an {@link HttpConnection}; the parsing is in
- * {@link HttpRequestParser}, the response bytes in {@link HttpResponses}.
+ * {@code dev.spindle.perf.servers.http.HttpRequestParser}, the response bytes in {@code dev.spindle.perf.servers.http.HttpResponses}.
  *
  * <pre>
  *   java -cp ... dev.spindle.examples.net.HelloHttpServer [--port P] [--host H] [--workers N]
@@ -53,13 +57,6 @@ import java.net.InetSocketAddress;
  * prints {@code listening on 127.0.0.1:PORT} once bound and serves until killed (see {@link ServerCli}).
  */
 public final class HelloHttpServer {
-    /**
-     * 16 KiB buffers, for reading requests and for queueing responses: twice the largest request head, so a
-     * head that fits the limit always fits after what is buffered before it has been moved to the front.
-     * Held only while bytes are in flight; up to 64 cached per worker (1 MiB).
-     */
-    static final BufferPool BUFFERS = new BufferPool(2 * HttpRequestParser.MAX_HEAD_BYTES, 64);
-
     private HelloHttpServer() {
     }
 

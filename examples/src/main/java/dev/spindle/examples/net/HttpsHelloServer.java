@@ -1,6 +1,10 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.perf.servers.http.HttpConnection;
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.perf.servers.kit.TlsAcceptors;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 
@@ -10,7 +14,7 @@ import java.net.InetSocketAddress;
 /**
  * HTTPS hello: the {@link HelloHttpServer} behind TLS. Each accepted connection is one task that runs the server
  * handshake and then the same {@link HttpConnection} state machine as the plain server, over the TLS stream (see
- * {@link HandshakeThen}): the same routes, keep-alive, pipelining, limits and byte-exact responses, so the two
+ * {@code dev.spindle.perf.servers.kit.HandshakeThen}): the same routes, keep-alive, pipelining, limits and byte-exact responses, so the two
  * differ only by TLS. ALPN selects {@value #ALPN} when the client offers it (curl and browsers offer
  * {@code h2} first; we select what we speak); a client that offers only protocols we do not speak is refused in
  * the handshake, and a client that offers none gets HTTP/1.1 anyway.

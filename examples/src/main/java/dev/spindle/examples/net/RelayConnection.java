@@ -7,6 +7,7 @@ import dev.spindle.io.AsyncRead;
 import dev.spindle.io.AsyncWrite;
 import dev.spindle.io.Io;
 import dev.spindle.net.TcpStream;
+import dev.spindle.perf.servers.kit.Connections;
 import dev.spindle.time.DeadlineExceededException;
 import dev.spindle.time.Time;
 

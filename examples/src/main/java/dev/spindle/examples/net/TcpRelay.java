@@ -1,6 +1,8 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

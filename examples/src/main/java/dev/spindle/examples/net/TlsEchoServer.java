@@ -1,6 +1,9 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.perf.servers.kit.TlsAcceptors;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
@@ -11,7 +14,7 @@ import java.net.InetSocketAddress;
 /**
  * A TLS echo server: the {@link EchoServer} behind a TLS handshake. Each accepted connection is one task that
  * runs the server handshake ({@link TlsAcceptor#accept}) and then the same {@link EchoConnection} state machine
- * as the plain server, over the {@link TlsStream} (see {@link HandshakeThen}): every byte of plaintext comes
+ * as the plain server, over the {@link TlsStream} (see {@code dev.spindle.perf.servers.kit.HandshakeThen}): every byte of plaintext comes
  * back; after the client's close_notify the server sends what it still owes (JDK engine; BoringSSL closes both
  * directions at once, see {@link TlsEngine}) and its own close_notify, and closes.
  *

@@ -1,6 +1,9 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.perf.servers.kit.TlsAcceptors;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 
@@ -12,7 +15,7 @@ import java.util.Objects;
  * A TLS-terminating proxy: accepts TLS connections and relays their plaintext to one plain TCP upstream, with
  * half-closes passed both ways. Each client is one task: the server handshake, then a connect to the upstream and
  * {@link dev.spindle.io.Io#copyBidirectional} between the TLS stream and the upstream socket, the same
- * {@link RelayConnection} as {@link TcpRelay} (see {@link HandshakeThen}).
+ * {@link RelayConnection} as {@link TcpRelay} (see {@code dev.spindle.perf.servers.kit.HandshakeThen}).
  *
  * <h2>Ends of stream</h2>
  * <ul>

@@ -1,7 +1,7 @@
 package dev.spindle.examples.it;
 
 import dev.spindle.examples.net.HttpsHelloServer;
-import dev.spindle.examples.net.ServerHandle;
+import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;

@@ -1,8 +1,8 @@
 package dev.spindle.examples.it;
 
 import dev.spindle.examples.net.HelloHttpServer;
-import dev.spindle.examples.net.ServerHandle;
 import dev.spindle.examples.net.TlsTerminatingProxy;
+import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import dev.spindle.tls.TlsAcceptor;

@@ -1,6 +1,7 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.io.testkit.MockStream;
+import dev.spindle.perf.servers.kit.CountingStream;
 import dev.spindle.testkit.MockTask;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,8 @@ package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
+import dev.spindle.perf.servers.http.BytePattern;
+import dev.spindle.perf.servers.kit.ServerHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,7 @@ class HelloHttpServerTest {
 
     @Test
     void helloIsExactlyTheAgreedBytesOnBothPaths() throws IOException {
-        byte[] expected = HttpConnectionTest.HELLO.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] expected = HttpWire.HELLO.getBytes(StandardCharsets.ISO_8859_1);
         try (HttpWire c = connect()) {
             c.send(HttpWire.get("/hello"));
             assertThat(c.in.readNBytes(expected.length)).isEqualTo(expected);
@@ -248,8 +250,8 @@ class HelloHttpServerTest {
     void connectionCloseIsHonoured() throws IOException {
         try (HttpWire c = connect()) {
             HttpWire.Response r = c.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").read();
-            assertThat(r.head()).isEqualTo(HttpConnectionTest.HELLO_CLOSE.substring(0,
-                    HttpConnectionTest.HELLO_CLOSE.indexOf("\r\n\r\n") + 4));
+            assertThat(r.head()).isEqualTo(HttpWire.HELLO_CLOSE.substring(0,
+                    HttpWire.HELLO_CLOSE.indexOf("\r\n\r\n") + 4));
             assertThat(r.text()).isEqualTo("Hello, World!");
             assertThat(c.closedByServer()).isTrue();
         }

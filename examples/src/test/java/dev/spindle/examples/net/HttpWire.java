@@ -13,6 +13,12 @@ import java.util.Map;
 
 /** A raw HTTP/1.1 client for tests: send bytes exactly as written, read responses exactly as received. */
 final class HttpWire implements AutoCloseable {
+    /** The server's answer to {@code GET /hello}, byte for byte (the benchmarks compare servers on these bytes). */
+    static final String HELLO = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
+    /** The same when the server closes after it. */
+    static final String HELLO_CLOSE =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!";
+
     /** One response: the status, header fields by lowercase name, the exact head text, and the body. */
     record Response(int status, Map<String, String> headers, String head, byte[] body) {
         String header(String name) {

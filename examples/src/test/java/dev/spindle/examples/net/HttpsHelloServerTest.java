@@ -1,5 +1,6 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class HttpsHelloServerTest {
             assertThat(tls.getSession().getProtocol()).as("the one version enabled").isEqualTo(protocol);
             assertThat(tls.getApplicationProtocol()).as("ALPN: http/1.1 chosen over h2").isEqualTo("http/1.1");
             c.send(HttpWire.get("/hello"));
-            byte[] expected = HttpConnectionTest.HELLO.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] expected = HttpWire.HELLO.getBytes(StandardCharsets.ISO_8859_1);
             assertThat(c.in.readNBytes(expected.length)).isEqualTo(expected);
         }
     }

@@ -2,6 +2,7 @@ package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
+import dev.spindle.perf.servers.kit.ServerHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.perf.servers.kit.ServerCli;
+import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.perf.servers.kit.TlsAcceptors;
 import dev.spindle.tls.Certificates;
 import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;

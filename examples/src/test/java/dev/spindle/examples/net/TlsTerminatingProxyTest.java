@@ -1,5 +1,6 @@
 package dev.spindle.examples.net;
 
+import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
