@@ -3,6 +3,7 @@ package dev.spindle.sync;
 import dev.spindle.Context;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -32,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       a close bit <em>and</em> an idle count, so no reserved message can still arrive.</li>
  *   <li>{@code txCount}: live senders. The sender whose decrement reaches 0 sets {@code TX_CLOSED}.</li>
  *   <li>{@code rxWaker}: the receiver's single waker slot ({@link AtomicWaker}).</li>
- *   <li>Bounded only: {@code lock} guards the FIFO of waiting {@link MpscSendFuture}s ({@code head},
- *       {@code tail}, their links, wakers and status writes) and every change of the {@code WAITERS} bit.
+ *   <li>Bounded only: {@code lock} guards the FIFO of waiting {@link MpscSendFuture}s ({@code waiters}, an
+ *       {@link IntrusiveList} of the futures themselves: their links, wakers and status writes) and every change of the {@code WAITERS} bit.
  *       Invariant under the lock: {@code WAITERS} is set iff the list is non-empty, and while it is set the
  *       permit count is 0. A freed permit therefore goes to the head waiter (FIFO, no barging): the lock-free
  *       release only adds to the count while {@code WAITERS} is clear; otherwise it takes the lock and hands
@@ -110,8 +111,8 @@ final class MpscChan<T> {
     final AtomicWaker rxWaker = new AtomicWaker();
     /** Bounded only; see the class comment. */
     final ReentrantLock lock;
-    private MpscSendFuture<T> head;
-    private MpscSendFuture<T> tail;
+    /** Bounded only: the senders waiting for a slot, oldest first; guarded by {@link #lock}. */
+    private final IntrusiveList<MpscSendFuture<T>> waiters;
 
     private MpscChan(int capacity) {
         this.capacity = capacity;
@@ -119,11 +120,13 @@ final class MpscChan<T> {
         if (bounded) {
             queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
             lock = new ReentrantLock();
+            waiters = new IntrusiveList<>();
             // Plain: the channel reaches other threads only through a hand-off, itself a happens-before edge.
             state = capacity * COUNT_UNIT;
         } else {
             queue = new MpscUnboundedAtomicArrayQueue<>(UNBOUNDED_CHUNK);
             lock = null;
+            waiters = null;
         }
     }
 
@@ -294,14 +297,7 @@ final class MpscChan<T> {
                 s = witness;
             }
             f.waker = w;
-            f.prev = tail;
-            f.next = null;
-            if (tail == null) {
-                head = f;
-            } else {
-                tail.next = f;
-            }
-            tail = f;
+            waiters.addLast(f);
             f.srStatus(MpscSendFuture.QUEUED);
             return TrySendResult.FULL;
         } finally {
@@ -345,21 +341,8 @@ final class MpscChan<T> {
     }
 
     private void unlinkLocked(MpscSendFuture<T> f) {
-        MpscSendFuture<T> p = f.prev;
-        MpscSendFuture<T> n = f.next;
-        if (p == null) {
-            head = n;
-        } else {
-            p.next = n;
-        }
-        if (n == null) {
-            tail = p;
-        } else {
-            n.prev = p;
-        }
-        f.prev = null;
-        f.next = null;
-        if (head == null) {
+        waiters.remove(f);
+        if (waiters.isEmpty()) {
             getAndAndState(~WAITERS); // atomic: the close OR may race
         }
     }
@@ -390,7 +373,7 @@ final class MpscChan<T> {
 
     /** Lock held. Hands a permit to the head waiter, or to the count if none waits. Returns the waker to wake. */
     private Waker releaseLocked() {
-        MpscSendFuture<T> f = head;
+        MpscSendFuture<T> f = waiters.first();
         if (f == null) {
             // WAITERS is clear and cannot be set while we hold the lock; lock-free reserves may race: RMW.
             STATE.getAndAdd(this, COUNT_UNIT);
@@ -484,16 +467,10 @@ final class MpscChan<T> {
         ArrayList<Waker> toWake = new ArrayList<>();
         lock.lock();
         try {
-            for (MpscSendFuture<T> f = head; f != null; ) {
-                MpscSendFuture<T> n = f.next;
-                f.prev = null;
-                f.next = null;
+            for (MpscSendFuture<T> f; (f = waiters.removeFirst()) != null; ) {
                 f.srStatus(MpscSendFuture.CLOSED); // release: pairs with the owner's acquire load of its status
                 toWake.add(f.waker);
-                f = n;
             }
-            head = null;
-            tail = null;
             getAndAndState(~WAITERS);
         } finally {
             lock.unlock();

@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,12 +22,12 @@ import java.lang.invoke.VarHandle;
  *                               └─cancel: leave the queue      cancel in PERMIT: pass the permit on
  * </pre>
  * {@code status} moves out of {@code QUEUED} only under the channel's lock, by the receiver side, with a release
- * store that the owner's acquire load pairs with; all other writes are the owner's. {@code waker}, {@code prev}
- * and {@code next} are guarded by the lock while queued. {@code msg} is owner-private.
+ * store that the owner's acquire load pairs with; all other writes are the owner's. {@code waker} and the list
+ * links are guarded by the lock while queued. {@code msg} is owner-private.
  *
  * @param <T> the message type
  */
-final class MpscSendFuture<T> implements Future<Void> {
+final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void> {
     static final int INIT = 0;
     static final int QUEUED = 1;
     static final int PERMIT = 2;
@@ -49,8 +50,6 @@ final class MpscSendFuture<T> implements Future<Void> {
     private int status;
     /** Lock-guarded while queued (see the class comment). */
     Waker waker;
-    MpscSendFuture<T> prev;
-    MpscSendFuture<T> next;
 
     MpscSendFuture(MpscChan<T> chan, T msg) {
         this.chan = chan;

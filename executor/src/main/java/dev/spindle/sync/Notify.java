@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -40,9 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * state is {@code WAITING}, only lock holders change the word, and they may use plain volatile stores.
  *
  * <h2>The waiter list and its lock</h2>
- * Waiters form an intrusive FIFO doubly-linked list of the futures themselves (no node allocation), guarded by
- * {@link #lock}: {@code head}, {@code tail}, each future's {@code prev}/{@code next}/{@code waker}, and the
- * writes of its {@code notification}. Invariant under the lock: the list is non-empty iff the state is
+ * Waiters form a FIFO {@link IntrusiveList} of the futures themselves (no node allocation), guarded by
+ * {@link #lock}: the list, each future's links and {@code waker}, and the writes of its {@code notification}. Invariant under the lock: the list is non-empty iff the state is
  * {@code WAITING}. A lock (rather than a lock-free list) because removal from the middle on cancel,
  * forwarding a notification and detaching the whole list for {@code notifyWaiters} must be atomic with the
  * state change; Tokio uses a mutex for the same reason. The critical sections are a few pointer writes, never
@@ -83,8 +83,8 @@ public final class Notify {
     private int state;
     /** Guards the waiter list and every WAITING transition; see the class comment. */
     private final ReentrantLock lock = new ReentrantLock();
-    private Notified head;
-    private Notified tail;
+    /** The waiting futures, oldest first; guarded by {@link #lock}. */
+    private final IntrusiveList<Notified> waiters = new IntrusiveList<>();
 
     /** A notify with no permit and no waiters. */
     public Notify() {
@@ -146,10 +146,9 @@ public final class Notify {
             }
             s = witness;
         }
-        Notified n = head;
-        unlink(n);
+        Notified n = waiters.removeFirst();
         n.srNotification(Notified.ONE);
-        if (head == null) {
+        if (waiters.isEmpty()) {
             svState(withState(s, EMPTY)); // WAITING: only lock holders change the word, so a store suffices
         }
         return n.waker;
@@ -171,16 +170,10 @@ public final class Notify {
                 return;
             }
             toWake = new ArrayList<>();
-            for (Notified n = head; n != null; ) {
-                Notified next = n.next;
-                n.prev = null;
-                n.next = null;
+            for (Notified n; (n = waiters.removeFirst()) != null; ) {
                 n.srNotification(Notified.ALL);
                 toWake.add(n.waker);
-                n = next;
             }
-            head = null;
-            tail = null;
             svState(withState(s + CALL_UNIT, EMPTY)); // WAITING: only lock holders change the word
         } finally {
             lock.unlock();
@@ -211,41 +204,12 @@ public final class Notify {
         return "Notify[" + st + "]";
     }
 
-    // ---- list operations, lock held ----
-
-    private void append(Notified n) {
-        n.prev = tail;
-        n.next = null;
-        if (tail == null) {
-            head = n;
-        } else {
-            tail.next = n;
-        }
-        tail = n;
-    }
-
-    private void unlink(Notified n) {
-        Notified p = n.prev;
-        Notified x = n.next;
-        if (p == null) {
-            head = x;
-        } else {
-            p.next = x;
-        }
-        if (x == null) {
-            tail = p;
-        } else {
-            x.prev = p;
-        }
-        n.prev = null;
-        n.next = null;
-    }
-
     /**
      * The future returned by {@link Notify#notified()}. Polled by one task at a time; {@link #cancel()} is its
      * release hook (it leaves the waiter list and forwards an unobserved {@code notifyOne}).
      */
-    public static final class Notified implements Future<Void> {
+    @SuppressWarnings("exports") // IntrusiveList.Node is internal, but has no member a user can reach
+    public static final class Notified extends IntrusiveList.Node implements Future<Void> {
         static final int NONE = 0;
         static final int ONE = 1;
         static final int ALL = 2;
@@ -271,9 +235,6 @@ public final class Notify {
         private int phase = INIT;
         /** Written by the owner under the lock, read by notifiers under the lock. */
         private Waker waker;
-        /** List links; lock held. */
-        private Notified prev;
-        private Notified next;
         /** NONE until a notifier picks this future; written under the lock with release. */
         private int notification;
 
@@ -339,7 +300,7 @@ public final class Notify {
                     s = witness;
                 }
                 waker = cx.waker();
-                nt.append(this);
+                nt.waiters.addLast(this);
                 phase = QUEUED;
             } finally {
                 nt.lock.unlock();
@@ -390,8 +351,8 @@ public final class Notify {
             try {
                 switch (notification) {
                     case NONE -> {
-                        nt.unlink(this);
-                        if (nt.head == null) {
+                        nt.waiters.remove(this);
+                        if (nt.waiters.isEmpty()) {
                             // We were queued, so the state is WAITING and only lock holders change it.
                             nt.svState(withState(nt.lvState(), EMPTY));
                         }

@@ -5,6 +5,7 @@ import dev.spindle.Poll;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.TaskFailedException;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -40,8 +41,12 @@ import java.util.concurrent.locks.LockSupport;
  *       waker is null, and wakes each waiter in isolation: one waker that throws costs the others nothing.</li>
  * </ul>
  * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
+ *
+ * <p>It extends {@link IntrusiveList.Node} only for {@link Task}, its subclass, which the runtime links into its
+ * list of waiting tasks without allocating a node: this is the root of Task's hierarchy, and Java has one
+ * superclass. (A blocking task carries the two unused links too.)
  */
-public abstract class Completion<T> {
+public abstract class Completion<T> extends IntrusiveList.Node {
     /** Terminal marker of the waiter stack. */
     private static final Object COMPLETED = new Object();
 
