@@ -588,7 +588,9 @@ public final class Scheduler implements TaskScheduler {
         return DRIVER_OWNER.compareAndSet(this, null, w); // volatile; pairs with the release in releaseDriver
     }
 
-    void releaseDriver(Worker w) {
+    /** The driver's owner lets go of it. */
+    void releaseDriver() {
+        // Release: publishes what the owner did with the driver (driverFailuresInRow); pairs with the next owner's CAS.
         DRIVER_OWNER.setRelease(this, null);
     }
 

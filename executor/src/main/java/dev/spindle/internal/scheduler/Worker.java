@@ -106,10 +106,11 @@ final class Worker extends WorkerPad2 implements Runnable {
     /** Iterations of the loop in a row that threw (see {@link #recover}). Owner only. */
     private int faultsInRow;
     /**
-     * True while this worker fires timers: their wakes go to the back of the queue in deadline order,
-     * not through the LIFO slot (which would run the last-fired timer first).
+     * True while this worker fires timers or polls the event driver: the wakes it dispatches then go to the back of
+     * the queue in the order they come (timers in deadline order, events as the driver reports them), not through
+     * the LIFO slot, which would run the last one first.
      */
-    private boolean firingTimers;
+    private boolean dispatchingDriverWakes;
     /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[], int)}: firing allocates nothing. */
     private final dev.spindle.internal.time.TimerEntry[] firedTimers = new dev.spindle.internal.time.TimerEntry[TimeDriver.FIRE_BATCH];
     /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
@@ -194,7 +195,7 @@ final class Worker extends WorkerPad2 implements Runnable {
 
     /** Owner only: queues a task that became scheduled on this thread. */
     void scheduleLocal(Task<?> task, boolean wake) {
-        if (wake && !firingTimers && config.maxLifoPollsPerTick() > 0) {
+        if (wake && !dispatchingDriverWakes && config.maxLifoPollsPerTick() > 0) {
             Task<?> prev = (Task<?>) LIFO.getAcquire(this); // pairs with a stealer's CAS to null
             if (prev == null) {
                 LIFO.setRelease(this, task); // publishes the task to stealers (their getAcquire)
@@ -232,7 +233,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      * burst of spawns still runs in spawn order from the queue, where the others can steal it).
      */
     void spawnLocal(Task<?> task) {
-        if (!firingTimers && config.maxLifoPollsPerTick() > 0 && LIFO.getAcquire(this) == null) {
+        if (!dispatchingDriverWakes && config.maxLifoPollsPerTick() > 0 && LIFO.getAcquire(this) == null) {
             LIFO.setRelease(this, task); // publishes the task (stealers' getAcquire); only the owner fills the slot
         } else {
             pushLocal(task);
@@ -332,7 +333,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      */
     private void recover(Throwable fault) {
         try {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
             if (parked) {
                 // Failed while parked (in the driver's poll): still on the sleepers list, where notifiers would
                 // pick this worker and wait for a search it never does.
@@ -381,7 +382,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      * row, which only the owner touches. A poll that throws becomes a {@link DriverFault} for {@link #recover}.
      */
     private void pollDriver(EventDriver events, boolean block, long blockNanos, String where) {
-        firingTimers = true; // event wakes go to the back of the queue, like timer wakes
+        dispatchingDriverWakes = true; // event wakes go to the back of the queue, like timer wakes
         try {
             if (block) {
                 parker.parkInDriver(blockNanos);
@@ -394,7 +395,7 @@ final class Worker extends WorkerPad2 implements Runnable {
         } catch (Throwable failure) {
             throw new DriverFault(where, ++scheduler.driverFailuresInRow, failure);
         } finally {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
         }
     }
 
@@ -409,13 +410,13 @@ final class Worker extends WorkerPad2 implements Runnable {
             try {
                 pollDriver(events, false, 0, "polling for events between tasks");
             } finally {
-                scheduler.releaseDriver(this);
+                scheduler.releaseDriver();
             }
         }
     }
 
     private void fireTimers(boolean blocking) {
-        firingTimers = true;
+        dispatchingDriverWakes = true;
         try {
             // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
             // But one at least, even into a full queue: a queue kept full by tasks that yield must not hold timers back
@@ -423,7 +424,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             int room = Math.max(queue.capacity() - queue.len(), 1);
             timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
         } finally {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
         }
     }
 
@@ -478,9 +479,9 @@ final class Worker extends WorkerPad2 implements Runnable {
             try {
                 pollDriver(events, false, 0, "polling for events while searching");
             } finally {
-                scheduler.releaseDriver(this);
+                scheduler.releaseDriver();
             }
-            t = takeLifo(); // dispatched wakes landed in our own queue (firingTimers: at its back)
+            t = takeLifo(); // dispatched wakes landed in our own queue (dispatchingDriverWakes: at its back)
             if (t == null) {
                 t = queue.pop();
             }
@@ -662,7 +663,7 @@ final class Worker extends WorkerPad2 implements Runnable {
                     // Also on a fault: the next owner must not believe a sleeper is watching or sleeping.
                     scheduler.setDriverWatching(false);
                     time.setSleepingUntil(Long.MIN_VALUE);
-                    scheduler.releaseDriver(this);
+                    scheduler.releaseDriver();
                 }
                 fireTimers(true);
                 if (watch) {

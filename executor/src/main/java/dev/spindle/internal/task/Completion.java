@@ -424,9 +424,4 @@ public abstract class Completion<T> extends IntrusiveList.Node {
         }
         return e;
     }
-
-    /** The failure cause, or null. Call only when done. */
-    public final Throwable failureCause() {
-        return outcome instanceof Failed f ? f.cause() : null;
-    }
 }
