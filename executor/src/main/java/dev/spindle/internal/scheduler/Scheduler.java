@@ -633,7 +633,7 @@ public final class Scheduler implements TaskScheduler {
             if (w == self) {
                 continue;
             }
-            long polls = w.polls; // racy read of the owner's counter: a hint
+            long polls = w.stats.polls(); // opaque read of the owner's counter: a hint
             boolean stuck = polls == pollsAtLastCheck[i] && w.hasLocalWork();
             if (w.stalled != stuck) {
                 w.stalled = stuck; // volatile; read by searchers before they take its LIFO slot

@@ -45,7 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Ownership</h2>
  * Everything but {@code lifo} (and the queue's head, see {@link LocalQueue}) is owned by the worker thread.
- * The metrics counters are plain fields written only by the owner and read racily by metrics snapshots.
+ * The statistics other threads read are in {@link WorkerStats}: written by the owner, opaque, on their own lines.
  *
  * <h2>Layout</h2>
  * Three groups of fields, each on its own cache lines, by class-hierarchy padding (see package-info):
@@ -82,7 +82,6 @@ final class Worker extends WorkerPad2 implements Runnable {
     private static final VarHandle SPAWNED_LOCAL;
     private static final VarHandle COMPLETED_LOCAL;
     private static final VarHandle IN_TASK;
-    private static final VarHandle POLLS;
 
     static {
         try {
@@ -91,7 +90,6 @@ final class Worker extends WorkerPad2 implements Runnable {
             SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
             COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
             IN_TASK = l.findVarHandle(Worker.class, "inTask", boolean.class);
-            POLLS = l.findVarHandle(Worker.class, "polls", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -136,15 +134,6 @@ final class Worker extends WorkerPad2 implements Runnable {
     @SuppressWarnings("unused")
     private long completedLocal; // accessed through COMPLETED_LOCAL
 
-    // Metrics: owner writes, others read racily (polls also by the watchdog, as a hint it confirms a tick later).
-    long polls;
-    long stolenTasks;
-    long steals;
-    long parks;
-    long notifiedWakes;
-    long lifoPolls;
-    long overflowed;
-    long timersFired;
 
     Worker(int index, Scheduler scheduler, SchedulerConfig config) {
         super(index, scheduler, config);
@@ -242,7 +231,10 @@ final class Worker extends WorkerPad2 implements Runnable {
     }
 
     private void pushLocal(Task<?> task) {
-        overflowed += queue.push(task, overflowSink);
+        int spilled = queue.push(task, overflowSink);
+        if (spilled != 0) {
+            stats.countOverflowed(spilled);
+        }
     }
 
     /** Tokio's rule: wake another worker only if there is more than one task here to share. */
@@ -422,7 +414,10 @@ final class Worker extends WorkerPad2 implements Runnable {
             // But one at least, even into a full queue: a queue kept full by tasks that yield must not hold timers back
             // for ever (that one's push moves half the queue to the inject queue, so the next step finds room).
             int room = Math.max(queue.capacity() - queue.len(), 1);
-            timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
+            int fired = scheduler.time.fireDue(blocking, firedTimers, room);
+            if (fired != 0) {
+                stats.countTimersFired(fired);
+            }
         } finally {
             dispatchingDriverWakes = false;
         }
@@ -513,8 +508,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             }
             Task<?> t = victim.queue.stealInto(queue);
             if (t != null) {
-                steals++;
-                stolenTasks += 1 + queue.len();
+                stats.countSteal(1 + queue.len());
                 return t;
             }
             // The LIFO slot belongs to its worker, which runs it next; take it only from a worker the stranded-work
@@ -522,8 +516,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             if (victim.stalled && victim.queue.isEmpty()) {
                 t = victim.stealLifo();
                 if (t != null) {
-                    steals++;
-                    stolenTasks++;
+                    stats.countSteal(1);
                     return t;
                 }
             }
@@ -574,15 +567,13 @@ final class Worker extends WorkerPad2 implements Runnable {
                 }
                 return;
             }
-            lifoPolls++;
+            stats.countLifoPoll();
             runOne(next);
         }
     }
 
     private void runOne(Task<?> task) {
-        // Opaque: the watchdog's slow-poll check compares it across ticks, so each poll's increment must reach memory
-        // (a plain store could be merged with the next one); the same mov on x86. Plain read: only we write it.
-        POLLS.setOpaque(this, polls + 1);
+        stats.countPoll(); // opaque: the watchdog compares it across ticks, so each increment must reach memory
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
         IN_TASK.setOpaque(this, true);
@@ -633,7 +624,7 @@ final class Worker extends WorkerPad2 implements Runnable {
                 idle.unparkSelf(index);
                 return;
             }
-            parks++;
+            stats.countPark();
             if (scheduler.tryAcquireDriver(this)) {
                 boolean watch = false;
                 try {
@@ -681,7 +672,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             }
             if (idle.wasNotified(index)) {
                 parked = false;
-                notifiedWakes++;
+                stats.countNotifiedWake();
                 searching = true;
                 return;
             }
@@ -689,10 +680,12 @@ final class Worker extends WorkerPad2 implements Runnable {
         }
     }
 
-    /** Racy snapshot of this worker's counters (plain fields written by the owner; approximate while running). */
+    /** Racy snapshot of this worker's counters (opaque reads, see {@link WorkerStats}; approximate while running). */
     dev.spindle.WorkerMetrics snapshot() {
-        return new dev.spindle.WorkerMetrics(index, thread.getName(), polls, steals, stolenTasks, parks, notifiedWakes,
-                lifoPolls, overflowed, timersFired, queue.len(), cx.yields());
+        WorkerStats st = stats;
+        return new dev.spindle.WorkerMetrics(index, thread.getName(), st.polls(), st.steals(), st.stolenTasks(),
+                st.parks(), st.notifiedWakes(), st.lifoPolls(), st.overflowed(), st.timersFired(), queue.len(),
+                cx.yields());
     }
 }
 
@@ -724,6 +717,8 @@ abstract class WorkerShared extends WorkerPad0 {
     final SchedulerConfig config;
     /** The one context this worker polls with; owner only (it is reset before each poll). */
     final WorkerContext cx;
+    /** Written by the owner, read by anyone; padded on its own lines (see {@link WorkerStats}). */
+    final WorkerStats stats;
     final LocalQueue queue;
     final WorkerThread thread;
     final Parker parker;
@@ -741,6 +736,7 @@ abstract class WorkerShared extends WorkerPad0 {
         this.scheduler = scheduler;
         this.config = config;
         this.cx = new WorkerContext();
+        this.stats = new WorkerStats();
         this.queue = new LocalQueue(config.localQueueCapacity());
         // The thread only stores the reference here; it starts (and reads the worker) after construction.
         this.thread = new WorkerThread((Worker) this, config.threadNamePrefix() + index, config.daemon());

@@ -19,6 +19,9 @@
  *       padding classes use {@code byte} fields, as JCTools does: since JDK 15 the JVM puts a subclass's small
  *       fields into holes in its superclasses' layout, and {@code long} padding left such holes next to
  *       {@code stalled} and the LIFO slot, where the owner's flags and countdowns then landed.</li>
+ *   <li>a worker's statistics ({@link dev.spindle.internal.scheduler.WorkerStats}), written by the owner on every
+ *       poll, steal and park and read by metrics and the watchdog: an object of their own with 128 bytes on each
+ *       side, so those writes do not disturb the local queue allocated after them.</li>
  * </ul>
  * A 128-byte pad in front of the local queue's head as well (the queue is allocated right after the worker's
  * context, which the owner writes on every poll) measured neutral alone but, together with the worker's padding,
