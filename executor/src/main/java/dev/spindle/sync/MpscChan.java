@@ -142,14 +142,9 @@ final class MpscChan<T> {
         return new MpscChan<>(0);
     }
 
-    // ---- helpers: lv = load volatile, cax = compare-and-exchange (volatile), getAnd* = volatile RMW ----
-
-    long lvState() {
+    /** The state word, read volatile (for the error of a send future that found the channel closed). */
+    long stateWord() {
         return (long) STATE.getVolatile(this);
-    }
-
-    private long caxState(long expected, long next) {
-        return (long) STATE.compareAndExchange(this, expected, next);
     }
 
     /**
@@ -159,9 +154,9 @@ final class MpscChan<T> {
      * operations.
      */
     private long getAndOrState(long bits) {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while (true) {
-            long witness = caxState(s, s | bits);
+            long witness = (long) STATE.compareAndExchange(this, s, s | bits);
             if (witness == s) {
                 return s;
             }
@@ -171,9 +166,9 @@ final class MpscChan<T> {
 
     /** {@code state &= mask}, returning the previous word; a volatile RMW (a CAS loop, see above). */
     private long getAndAndState(long mask) {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while (true) {
-            long witness = caxState(s, s & mask);
+            long witness = (long) STATE.compareAndExchange(this, s, s & mask);
             if (witness == s) {
                 return s;
             }
@@ -212,7 +207,7 @@ final class MpscChan<T> {
         // Volatile RMW: the decrements form one release sequence, so the last one happens-after every sender's
         // earlier sends; the OR below publishes that to the receiver's volatile load of state.
         if ((int) TX_COUNT.getAndAdd(this, -1) == 1) {
-            getAndOrState(TX_CLOSED); // pairs with the receiver's lvState that sees TX_CLOSED
+            getAndOrState(TX_CLOSED); // pairs with the receiver's volatile load that sees TX_CLOSED
             rxWaker.wake();
         }
     }
@@ -220,7 +215,7 @@ final class MpscChan<T> {
     /** Reserves room for one message without waiting. */
     TrySendResult reserve() {
         if (bounded) {
-            long s = lvState(); // volatile: pairs with the permit release CAS / close OR
+            long s = (long) STATE.getVolatile(this); // volatile: pairs with the permit release CAS / close OR
             while (true) {
                 if ((s & CLOSED) != 0) {
                     return TrySendResult.CLOSED;
@@ -230,7 +225,7 @@ final class MpscChan<T> {
                 }
                 // Volatile CAS. Acquire half: pairs with the receiver's release of this permit, which followed
                 // its queue.poll, so the ring slot is seen free by the offer that follows.
-                long witness = caxState(s, s - COUNT_UNIT);
+                long witness = (long) STATE.compareAndExchange(this, s, s - COUNT_UNIT);
                 if (witness == s) {
                     return TrySendResult.OK;
                 }
@@ -273,7 +268,7 @@ final class MpscChan<T> {
     TrySendResult reserveOrEnqueue(MpscSendFuture<T> f, Waker w) {
         lock.lock();
         try {
-            long s = lvState();
+            long s = (long) STATE.getVolatile(this);
             while (true) {
                 if ((s & CLOSED) != 0) {
                     return TrySendResult.CLOSED;
@@ -287,7 +282,7 @@ final class MpscChan<T> {
                     next = s | WAITERS;
                 }
                 // Volatile CAS: races only with lock-free reserve/release and the close OR.
-                long witness = caxState(s, next);
+                long witness = (long) STATE.compareAndExchange(this, s, next);
                 if (witness == s) {
                     if (count(s) > 0) {
                         return TrySendResult.OK;
@@ -298,7 +293,7 @@ final class MpscChan<T> {
             }
             f.waker = w;
             waiters.addLast(f);
-            f.srStatus(MpscSendFuture.QUEUED);
+            MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.QUEUED); // pairs with the owner's getAcquire
             return TrySendResult.FULL;
         } finally {
             lock.unlock();
@@ -309,7 +304,7 @@ final class MpscChan<T> {
     int updateWaker(MpscSendFuture<T> f, Waker w) {
         lock.lock();
         try {
-            int st = f.lpStatus();
+            int st = (int) MpscSendFuture.STATUS.get(f); // plain: the lock orders every write of a queued status
             if (st == MpscSendFuture.QUEUED) {
                 f.waker = w;
             }
@@ -324,7 +319,7 @@ final class MpscChan<T> {
         Waker toWake = null;
         lock.lock();
         try {
-            switch (f.lpStatus()) {
+            switch ((int) MpscSendFuture.STATUS.get(f)) { // plain: lock held, as for every write while queued
                 case MpscSendFuture.QUEUED -> unlinkLocked(f);
                 case MpscSendFuture.PERMIT -> toWake = releaseLocked(); // gives up the permit it never used
                 default -> {
@@ -349,11 +344,11 @@ final class MpscChan<T> {
 
     /** Bounded: returns one permit, to the head waiter if there is one. Any thread. */
     void releasePermit() {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while ((s & WAITERS) == 0) {
             // Volatile CAS. Release half: pairs with the acquire of the reserve CAS that takes this permit, so
             // that sender sees the slot our preceding queue.poll freed. Fails if WAITERS was set meanwhile.
-            long witness = caxState(s, s + COUNT_UNIT);
+            long witness = (long) STATE.compareAndExchange(this, s, s + COUNT_UNIT);
             if (witness == s) {
                 return;
             }
@@ -380,7 +375,7 @@ final class MpscChan<T> {
             return null;
         }
         unlinkLocked(f);
-        f.srStatus(MpscSendFuture.PERMIT); // release: pairs with the owner's acquire load of its status
+        MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.PERMIT); // pairs with the owner's getAcquire
         return f.waker;
     }
 
@@ -406,7 +401,7 @@ final class MpscChan<T> {
             return Poll.pending();
         }
         // Volatile load: pairs with the close ORs and with the reservation RMWs (see the class comment).
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         if ((s & CLOSED) != 0 && isIdle(s)) {
             return Poll.readyNull();
         }
@@ -468,7 +463,7 @@ final class MpscChan<T> {
         lock.lock();
         try {
             for (MpscSendFuture<T> f; (f = waiters.removeFirst()) != null; ) {
-                f.srStatus(MpscSendFuture.CLOSED); // release: pairs with the owner's acquire load of its status
+                MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.CLOSED); // pairs with the owner's getAcquire
                 toWake.add(f.waker);
             }
             getAndAndState(~WAITERS);
@@ -486,22 +481,22 @@ final class MpscChan<T> {
     }
 
     boolean isReceiverClosed() {
-        return (lvState() & RX_CLOSED) != 0;
+        return ((long) STATE.getVolatile(this) & RX_CLOSED) != 0; // pairs with the close ORs
     }
 
     boolean isClosed() {
-        return (lvState() & CLOSED) != 0;
+        return ((long) STATE.getVolatile(this) & CLOSED) != 0; // pairs with the close ORs
     }
 
     /** Messages reserved or buffered and not yet received; approximate under concurrency. */
     int len() {
-        long c = count(lvState());
+        long c = count((long) STATE.getVolatile(this)); // pairs with the reservation and release RMWs
         return (int) (bounded ? capacity - c : Math.min(c, Integer.MAX_VALUE));
     }
 
     /** Free slots right now (bounded), or {@link Integer#MAX_VALUE} (unbounded). */
     int freeSlots() {
-        return bounded ? (int) count(lvState()) : Integer.MAX_VALUE;
+        return bounded ? (int) count((long) STATE.getVolatile(this)) : Integer.MAX_VALUE; // pairs with the permit RMWs
     }
 
     static ChannelClosedException closedException(long s) {

@@ -34,7 +34,11 @@ final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void>
     static final int CLOSED = 3;
     static final int DONE = 4;
 
-    private static final VarHandle STATUS;
+    /**
+     * {@code status}. Package-private: the channel's receiver side writes it (setRelease, under the lock); the owner
+     * reads it with getAcquire, which pairs with that store.
+     */
+    static final VarHandle STATUS;
 
     static {
         try {
@@ -56,20 +60,6 @@ final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void>
         this.msg = msg;
     }
 
-    // ---- status helpers: la = load acquire, lp = load plain (lock held or owner), sr = store release ----
-
-    int laStatus() {
-        return (int) STATUS.getAcquire(this); // pairs with srStatus by the receiver side under the lock
-    }
-
-    int lpStatus() {
-        return (int) STATUS.get(this);
-    }
-
-    void srStatus(int s) {
-        STATUS.setRelease(this, s); // pairs with laStatus in poll
-    }
-
     @Override
     public Poll<Void> poll(Context cx) {
         Poll<Void> p = pollInner(cx);
@@ -82,7 +72,7 @@ final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void>
     }
 
     private Poll<Void> pollInner(Context cx) {
-        return switch (laStatus()) {
+        return switch ((int) STATUS.getAcquire(this)) { // pairs with the receiver side's setRelease under the lock
             case INIT -> pollFirst(cx);
             case QUEUED -> pollQueued(cx);
             case PERMIT -> sendNow();
@@ -118,31 +108,31 @@ final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void>
     private Poll<Void> sendNow() {
         T m = msg;
         msg = null;
-        srStatus(DONE);
+        STATUS.setRelease(this, DONE);
         chan.push(m);
         return Poll.readyNull();
     }
 
     private Poll<Void> fail() {
         msg = null;
-        srStatus(DONE);
-        throw MpscChan.closedException(chan.lvState());
+        STATUS.setRelease(this, DONE);
+        throw MpscChan.closedException(chan.stateWord());
     }
 
     /** The release hook: gives up a place in the queue, or passes on a permit granted but not used. */
     @Override
     public void cancel() {
-        int st = laStatus();
+        int st = (int) STATUS.getAcquire(this);
         msg = null;
         if (st == QUEUED || st == PERMIT) {
             chan.cancelWaiter(this);
         }
-        srStatus(DONE);
+        STATUS.setRelease(this, DONE);
     }
 
     @Override
     public String toString() {
-        return "Mpsc.send[" + switch (laStatus()) {
+        return "Mpsc.send[" + switch ((int) STATUS.getAcquire(this)) {
             case INIT -> "INIT";
             case QUEUED -> "QUEUED";
             case PERMIT -> "PERMIT";

@@ -90,20 +90,6 @@ public final class Notify {
     public Notify() {
     }
 
-    // ---- state-word helpers: lv = load volatile, sv = store volatile, cax = compare-and-exchange (volatile) ----
-
-    private int lvState() {
-        return (int) STATE.getVolatile(this);
-    }
-
-    private void svState(int s) {
-        STATE.setVolatile(this, s);
-    }
-
-    private int caxState(int expected, int next) {
-        return (int) STATE.compareAndExchange(this, expected, next);
-    }
-
     private static int withState(int word, int st) {
         return (word & ~STATE_MASK) | st;
     }
@@ -115,9 +101,9 @@ public final class Notify {
     public void notifyOne() {
         // Volatile load and CAS: the permit store pairs with the CAS that takes it in Notified.poll, so whatever
         // the notifier wrote before notifyOne() happens-before the notified task's return from its poll.
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         while ((s & STATE_MASK) != WAITING) {
-            int witness = caxState(s, withState(s, NOTIFIED));
+            int witness = (int) STATE.compareAndExchange(this, s, withState(s, NOTIFIED));
             if (witness == s) {
                 return;
             }
@@ -137,19 +123,19 @@ public final class Notify {
 
     /** Hands one notification to the head waiter, or stores the permit. Lock held. Returns the waker to wake. */
     private Waker notifyOneLocked() {
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         while ((s & STATE_MASK) != WAITING) {
             // EMPTY or NOTIFIED can still change lock-free under us (a permit taken or stored): CAS.
-            int witness = caxState(s, withState(s, NOTIFIED));
+            int witness = (int) STATE.compareAndExchange(this, s, withState(s, NOTIFIED));
             if (witness == s) {
                 return null;
             }
             s = witness;
         }
         Notified n = waiters.removeFirst();
-        n.srNotification(Notified.ONE);
+        Notified.NOTIFICATION.setRelease(n, Notified.ONE); // pairs with the getAcquire in pollQueued
         if (waiters.isEmpty()) {
-            svState(withState(s, EMPTY)); // WAITING: only lock holders change the word, so a store suffices
+            STATE.setVolatile(this, withState(s, EMPTY)); // WAITING: only lock holders change it, a store suffices
         }
         return n.waker;
     }
@@ -162,7 +148,7 @@ public final class Notify {
         ArrayList<Waker> toWake = null;
         lock.lock();
         try {
-            int s = lvState();
+            int s = (int) STATE.getVolatile(this);
             if ((s & STATE_MASK) != WAITING) {
                 // Volatile RMW: the counter must not lose a racing lock-free EMPTY <-> NOTIFIED CAS. Pairs with
                 // the volatile load in notified() / Notified.poll that compares the counter.
@@ -171,10 +157,10 @@ public final class Notify {
             }
             toWake = new ArrayList<>();
             for (Notified n; (n = waiters.removeFirst()) != null; ) {
-                n.srNotification(Notified.ALL);
+                Notified.NOTIFICATION.setRelease(n, Notified.ALL); // pairs with the getAcquire in pollQueued
                 toWake.add(n.waker);
             }
-            svState(withState(s + CALL_UNIT, EMPTY)); // WAITING: only lock holders change the word
+            STATE.setVolatile(this, withState(s + CALL_UNIT, EMPTY)); // WAITING: only lock holders change the word
         } finally {
             lock.unlock();
         }
@@ -190,12 +176,12 @@ public final class Notify {
      */
     public Notified notified() {
         // Volatile load: pairs with the counter increments in notifyWaiters.
-        return new Notified(this, lvState() & ~STATE_MASK);
+        return new Notified(this, (int) STATE.getVolatile(this) & ~STATE_MASK);
     }
 
     @Override
     public String toString() {
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         String st = switch (s & STATE_MASK) {
             case EMPTY -> "EMPTY";
             case WAITING -> "WAITING";
@@ -243,14 +229,6 @@ public final class Notify {
             this.callsAtCreation = callsAtCreation;
         }
 
-        private void srNotification(int n) {
-            NOTIFICATION.setRelease(this, n); // pairs with laNotification in poll
-        }
-
-        private int laNotification() {
-            return (int) NOTIFICATION.getAcquire(this); // pairs with srNotification under the notifier's lock
-        }
-
         @Override
         public Poll<Void> poll(Context cx) {
             Poll<Void> p = switch (phase) {
@@ -269,16 +247,16 @@ public final class Notify {
 
         private Poll<Void> pollFirst(Context cx) {
             Notify nt = notify;
-            int s = nt.lvState(); // volatile: pairs with notifyWaiters' counter update and notifyOne's permit CAS
+            int s = (int) STATE.getVolatile(nt); // volatile: pairs with notifyWaiters' counter update and notifyOne's permit CAS
             if ((s & ~STATE_MASK) != callsAtCreation) {
                 return complete();
             }
-            if ((s & STATE_MASK) == NOTIFIED && nt.caxState(s, withState(s, EMPTY)) == s) {
+            if ((s & STATE_MASK) == NOTIFIED && (int) STATE.compareAndExchange(nt, s, withState(s, EMPTY)) == s) {
                 return complete(); // took the permit without the lock
             }
             nt.lock.lock();
             try {
-                s = nt.lvState();
+                s = (int) STATE.getVolatile(nt);
                 if ((s & ~STATE_MASK) != callsAtCreation) {
                     return complete();
                 }
@@ -290,7 +268,7 @@ public final class Notify {
                     // EMPTY -> WAITING to queue, or NOTIFIED -> EMPTY to take the permit; both race with
                     // lock-free CASes, hence CAS and retry.
                     int next = st == EMPTY ? withState(s, WAITING) : withState(s, EMPTY);
-                    int witness = nt.caxState(s, next);
+                    int witness = (int) STATE.compareAndExchange(nt, s, next);
                     if (witness == s) {
                         if (st == NOTIFIED) {
                             return complete();
@@ -309,7 +287,7 @@ public final class Notify {
         }
 
         private Poll<Void> pollQueued(Context cx) {
-            if (laNotification() != NONE) {
+            if ((int) NOTIFICATION.getAcquire(this) != NONE) { // pairs with the notifier's setRelease under the lock
                 return complete();
             }
             Waker w = cx.waker();
@@ -319,7 +297,7 @@ public final class Notify {
             Notify nt = notify;
             nt.lock.lock();
             try {
-                if (notification != NONE) {
+                if (notification != NONE) { // plain: the lock orders it after the notifier's write
                     return complete();
                 }
                 waker = w;
@@ -354,7 +332,7 @@ public final class Notify {
                         nt.waiters.remove(this);
                         if (nt.waiters.isEmpty()) {
                             // We were queued, so the state is WAITING and only lock holders change it.
-                            nt.svState(withState(nt.lvState(), EMPTY));
+                            STATE.setVolatile(nt, withState((int) STATE.getVolatile(nt), EMPTY));
                         }
                     }
                     case ONE -> forward = nt.notifyOneLocked();

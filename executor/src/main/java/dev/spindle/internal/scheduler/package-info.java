@@ -2,10 +2,8 @@
  * The work-stealing scheduler: workers, their run queues, the inject queue, idle coordination and parking.
  *
  * <h2>Memory-ordering conventions</h2>
- * Atomic fields are accessed through {@code VarHandle}s; every non-plain access names its mode
- * ({@code getAcquire}/{@code setRelease}, {@code getVolatile}/{@code compareAndSet} for sequentially
- * consistent) and a comment names the access on another thread it pairs with. Fields without a mode are
- * owned by one thread; the comment at the field says which.
+ * The module's one idiom (VarHandle methods named by their mode, at each access, with the access they pair with)
+ * and its glossary are in {@link dev.spindle.internal.util}'s package-info.
  *
  * <h2>Padding</h2>
  * Fields written by one thread and read or written by others on hot paths sit in separate classes of a small
