@@ -128,7 +128,7 @@ public final class Scheduler implements TaskScheduler {
     private final Lifecycle lifecycle = new Lifecycle();
     /** Why the runtime failed (see {@link #fail}), or null. Set once, by CAS. */
     @SuppressWarnings("unused")
-    private volatile Throwable failure;
+    private Throwable failure;
     /**
      * Driver polls that threw, in a row. Guarded by driver ownership ({@link #tryAcquireDriver}'s CAS acquires,
      * {@link #releaseDriver}'s release store publishes): only the owner reads or writes it.
@@ -155,7 +155,7 @@ public final class Scheduler implements TaskScheduler {
 
     /** The worker that owns the timer driver while parked, or null. CAS to acquire, release store to let go. */
     @SuppressWarnings("unused")
-    private volatile Worker driverOwner;
+    private Worker driverOwner;
 
     public Scheduler(SchedulerConfig config, Object facade) {
         this.config = config;

@@ -74,7 +74,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
 
     /** null, a {@link Node} (top of the stack), or {@link #COMPLETED}. Accessed only through WAITERS. */
     @SuppressWarnings("unused")
-    private volatile Object waiters;
+    private Object waiters;
 
     /**
      * {@link Poll.Ready}, {@link Failed} or {@link Cancelled}; written before COMPLETED is published (see
@@ -84,7 +84,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
 
     /** The waker of the asynchronous joiner, or null. Accessed only through JOIN_WAKER (volatile). */
     @SuppressWarnings("unused")
-    private volatile Waker joinWaker;
+    private Waker joinWaker;
 
     /** A failure outcome. */
     record Failed(Throwable cause) {
@@ -111,7 +111,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
 
     /** Whether the outcome is published. Volatile read; pairs with the getAndSet in {@link #publish}. */
     public final boolean isDone() {
-        return waiters == COMPLETED;
+        return WAITERS.getVolatile(this) == COMPLETED;
     }
 
     /** Whether it completed through cancellation. Meaningful once {@link #isDone()}. */
@@ -155,7 +155,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
     }
 
     private boolean publish(Object result) {
-        if (waiters == COMPLETED) {
+        if (WAITERS.getVolatile(this) == COMPLETED) { // pairs with the getAndSet of an earlier completion
             throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
         }
         outcome = result; // plain: published by the getAndSet below (release), acquired by isDone()
@@ -193,7 +193,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
     /** Pushes a waiter unless completed; returns false if already completed. */
     private boolean push(Node node) {
         for (;;) {
-            Object head = waiters;
+            Object head = WAITERS.getVolatile(this); // pairs with the completer's getAndSet
             if (head == COMPLETED) {
                 return false;
             }
@@ -226,7 +226,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
     private void cleanStack() {
         Node p;
         for (;;) {
-            Object h = waiters; // volatile
+            Object h = WAITERS.getVolatile(this); // pairs with pushes' CAS and the completer's getAndSet
             if (h == null || h == COMPLETED) {
                 return;
             }
@@ -247,7 +247,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
 
     /** Nodes on the waiter stack, abandoned or not (tests: a timed join must not leave its node behind). */
     final int waiterNodes() {
-        Object h = waiters;
+        Object h = WAITERS.getVolatile(this); // a test's look; pairs with the pushes' CAS
         int n = 0;
         for (Node x = h instanceof Node node ? node : null; x != null; x = x.next) {
             n++;
