@@ -69,6 +69,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Worker#WORKER_FAULT_LIMIT} times in a row) <em>fails</em> the runtime ({@link #fail}): it is logged at
  * ERROR, new work is refused, and every live task is cancelled with the cause, so every waiter wakes and
  * learns why. {@code close()} still drains as usual.
+ *
+ * <h2>Why one file of about 900 lines</h2>
+ * It is the state every worker and every outside thread shares (the lifecycle, the spawn and completion counts,
+ * the inject queue, driver ownership), and each section below reads most of it: spawning and shutdown meet in the
+ * live count, the stranded-work watch in driver ownership and the workers. The parts with a protocol of their own
+ * already live apart ({@link Lifecycle}, {@link Idle}, {@link OwnedTasks}, {@link Watchdog}, {@link BlockingTask});
+ * the sections, in order: diagnostics, spawning, the {@code TaskScheduler} hooks, idle coordination, stranded
+ * work, shutdown, metrics.
  */
 public final class Scheduler implements TaskScheduler {
     private static final System.Logger LOG = System.getLogger("dev.spindle.runtime");
