@@ -265,7 +265,7 @@ public final class LeakDetector {
         private final String what;
         private final Throwable createdAt;
         @SuppressWarnings("unused")
-        private volatile int state;
+        private int state;
 
         Leak(String what, Throwable createdAt) {
             this.what = what;

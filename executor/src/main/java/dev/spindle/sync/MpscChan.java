@@ -3,6 +3,7 @@ package dev.spindle.sync;
 import dev.spindle.Context;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -32,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       a close bit <em>and</em> an idle count, so no reserved message can still arrive.</li>
  *   <li>{@code txCount}: live senders. The sender whose decrement reaches 0 sets {@code TX_CLOSED}.</li>
  *   <li>{@code rxWaker}: the receiver's single waker slot ({@link AtomicWaker}).</li>
- *   <li>Bounded only: {@code lock} guards the FIFO of waiting {@link MpscSendFuture}s ({@code head},
- *       {@code tail}, their links, wakers and status writes) and every change of the {@code WAITERS} bit.
+ *   <li>Bounded only: {@code lock} guards the FIFO of waiting {@link MpscSendFuture}s ({@code waiters}, an
+ *       {@link IntrusiveList} of the futures themselves: their links, wakers and status writes) and every change of the {@code WAITERS} bit.
  *       Invariant under the lock: {@code WAITERS} is set iff the list is non-empty, and while it is set the
  *       permit count is 0. A freed permit therefore goes to the head waiter (FIFO, no barging): the lock-free
  *       release only adds to the count while {@code WAITERS} is clear; otherwise it takes the lock and hands
@@ -110,8 +111,8 @@ final class MpscChan<T> {
     final AtomicWaker rxWaker = new AtomicWaker();
     /** Bounded only; see the class comment. */
     final ReentrantLock lock;
-    private MpscSendFuture<T> head;
-    private MpscSendFuture<T> tail;
+    /** Bounded only: the senders waiting for a slot, oldest first; guarded by {@link #lock}. */
+    private final IntrusiveList<MpscSendFuture<T>> waiters;
 
     private MpscChan(int capacity) {
         this.capacity = capacity;
@@ -119,11 +120,13 @@ final class MpscChan<T> {
         if (bounded) {
             queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
             lock = new ReentrantLock();
+            waiters = new IntrusiveList<>();
             // Plain: the channel reaches other threads only through a hand-off, itself a happens-before edge.
             state = capacity * COUNT_UNIT;
         } else {
             queue = new MpscUnboundedAtomicArrayQueue<>(UNBOUNDED_CHUNK);
             lock = null;
+            waiters = null;
         }
     }
 
@@ -139,14 +142,9 @@ final class MpscChan<T> {
         return new MpscChan<>(0);
     }
 
-    // ---- helpers: lv = load volatile, cax = compare-and-exchange (volatile), getAnd* = volatile RMW ----
-
-    long lvState() {
+    /** The state word, read volatile (for the error of a send future that found the channel closed). */
+    long stateWord() {
         return (long) STATE.getVolatile(this);
-    }
-
-    private long caxState(long expected, long next) {
-        return (long) STATE.compareAndExchange(this, expected, next);
     }
 
     /**
@@ -156,9 +154,9 @@ final class MpscChan<T> {
      * operations.
      */
     private long getAndOrState(long bits) {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while (true) {
-            long witness = caxState(s, s | bits);
+            long witness = (long) STATE.compareAndExchange(this, s, s | bits);
             if (witness == s) {
                 return s;
             }
@@ -168,9 +166,9 @@ final class MpscChan<T> {
 
     /** {@code state &= mask}, returning the previous word; a volatile RMW (a CAS loop, see above). */
     private long getAndAndState(long mask) {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while (true) {
-            long witness = caxState(s, s & mask);
+            long witness = (long) STATE.compareAndExchange(this, s, s & mask);
             if (witness == s) {
                 return s;
             }
@@ -209,7 +207,7 @@ final class MpscChan<T> {
         // Volatile RMW: the decrements form one release sequence, so the last one happens-after every sender's
         // earlier sends; the OR below publishes that to the receiver's volatile load of state.
         if ((int) TX_COUNT.getAndAdd(this, -1) == 1) {
-            getAndOrState(TX_CLOSED); // pairs with the receiver's lvState that sees TX_CLOSED
+            getAndOrState(TX_CLOSED); // pairs with the receiver's volatile load that sees TX_CLOSED
             rxWaker.wake();
         }
     }
@@ -217,7 +215,7 @@ final class MpscChan<T> {
     /** Reserves room for one message without waiting. */
     TrySendResult reserve() {
         if (bounded) {
-            long s = lvState(); // volatile: pairs with the permit release CAS / close OR
+            long s = (long) STATE.getVolatile(this); // volatile: pairs with the permit release CAS / close OR
             while (true) {
                 if ((s & CLOSED) != 0) {
                     return TrySendResult.CLOSED;
@@ -227,7 +225,7 @@ final class MpscChan<T> {
                 }
                 // Volatile CAS. Acquire half: pairs with the receiver's release of this permit, which followed
                 // its queue.poll, so the ring slot is seen free by the offer that follows.
-                long witness = caxState(s, s - COUNT_UNIT);
+                long witness = (long) STATE.compareAndExchange(this, s, s - COUNT_UNIT);
                 if (witness == s) {
                     return TrySendResult.OK;
                 }
@@ -270,7 +268,7 @@ final class MpscChan<T> {
     TrySendResult reserveOrEnqueue(MpscSendFuture<T> f, Waker w) {
         lock.lock();
         try {
-            long s = lvState();
+            long s = (long) STATE.getVolatile(this);
             while (true) {
                 if ((s & CLOSED) != 0) {
                     return TrySendResult.CLOSED;
@@ -284,7 +282,7 @@ final class MpscChan<T> {
                     next = s | WAITERS;
                 }
                 // Volatile CAS: races only with lock-free reserve/release and the close OR.
-                long witness = caxState(s, next);
+                long witness = (long) STATE.compareAndExchange(this, s, next);
                 if (witness == s) {
                     if (count(s) > 0) {
                         return TrySendResult.OK;
@@ -294,15 +292,8 @@ final class MpscChan<T> {
                 s = witness;
             }
             f.waker = w;
-            f.prev = tail;
-            f.next = null;
-            if (tail == null) {
-                head = f;
-            } else {
-                tail.next = f;
-            }
-            tail = f;
-            f.srStatus(MpscSendFuture.QUEUED);
+            waiters.addLast(f);
+            MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.QUEUED); // pairs with the owner's getAcquire
             return TrySendResult.FULL;
         } finally {
             lock.unlock();
@@ -313,7 +304,7 @@ final class MpscChan<T> {
     int updateWaker(MpscSendFuture<T> f, Waker w) {
         lock.lock();
         try {
-            int st = f.lpStatus();
+            int st = (int) MpscSendFuture.STATUS.get(f); // plain: the lock orders every write of a queued status
             if (st == MpscSendFuture.QUEUED) {
                 f.waker = w;
             }
@@ -328,7 +319,7 @@ final class MpscChan<T> {
         Waker toWake = null;
         lock.lock();
         try {
-            switch (f.lpStatus()) {
+            switch ((int) MpscSendFuture.STATUS.get(f)) { // plain: lock held, as for every write while queued
                 case MpscSendFuture.QUEUED -> unlinkLocked(f);
                 case MpscSendFuture.PERMIT -> toWake = releaseLocked(); // gives up the permit it never used
                 default -> {
@@ -345,32 +336,19 @@ final class MpscChan<T> {
     }
 
     private void unlinkLocked(MpscSendFuture<T> f) {
-        MpscSendFuture<T> p = f.prev;
-        MpscSendFuture<T> n = f.next;
-        if (p == null) {
-            head = n;
-        } else {
-            p.next = n;
-        }
-        if (n == null) {
-            tail = p;
-        } else {
-            n.prev = p;
-        }
-        f.prev = null;
-        f.next = null;
-        if (head == null) {
+        waiters.remove(f);
+        if (waiters.isEmpty()) {
             getAndAndState(~WAITERS); // atomic: the close OR may race
         }
     }
 
     /** Bounded: returns one permit, to the head waiter if there is one. Any thread. */
     void releasePermit() {
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         while ((s & WAITERS) == 0) {
             // Volatile CAS. Release half: pairs with the acquire of the reserve CAS that takes this permit, so
             // that sender sees the slot our preceding queue.poll freed. Fails if WAITERS was set meanwhile.
-            long witness = caxState(s, s + COUNT_UNIT);
+            long witness = (long) STATE.compareAndExchange(this, s, s + COUNT_UNIT);
             if (witness == s) {
                 return;
             }
@@ -390,14 +368,14 @@ final class MpscChan<T> {
 
     /** Lock held. Hands a permit to the head waiter, or to the count if none waits. Returns the waker to wake. */
     private Waker releaseLocked() {
-        MpscSendFuture<T> f = head;
+        MpscSendFuture<T> f = waiters.first();
         if (f == null) {
             // WAITERS is clear and cannot be set while we hold the lock; lock-free reserves may race: RMW.
             STATE.getAndAdd(this, COUNT_UNIT);
             return null;
         }
         unlinkLocked(f);
-        f.srStatus(MpscSendFuture.PERMIT); // release: pairs with the owner's acquire load of its status
+        MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.PERMIT); // pairs with the owner's getAcquire
         return f.waker;
     }
 
@@ -423,7 +401,7 @@ final class MpscChan<T> {
             return Poll.pending();
         }
         // Volatile load: pairs with the close ORs and with the reservation RMWs (see the class comment).
-        long s = lvState();
+        long s = (long) STATE.getVolatile(this);
         if ((s & CLOSED) != 0 && isIdle(s)) {
             return Poll.readyNull();
         }
@@ -484,16 +462,10 @@ final class MpscChan<T> {
         ArrayList<Waker> toWake = new ArrayList<>();
         lock.lock();
         try {
-            for (MpscSendFuture<T> f = head; f != null; ) {
-                MpscSendFuture<T> n = f.next;
-                f.prev = null;
-                f.next = null;
-                f.srStatus(MpscSendFuture.CLOSED); // release: pairs with the owner's acquire load of its status
+            for (MpscSendFuture<T> f; (f = waiters.removeFirst()) != null; ) {
+                MpscSendFuture.STATUS.setRelease(f, MpscSendFuture.CLOSED); // pairs with the owner's getAcquire
                 toWake.add(f.waker);
-                f = n;
             }
-            head = null;
-            tail = null;
             getAndAndState(~WAITERS);
         } finally {
             lock.unlock();
@@ -509,22 +481,22 @@ final class MpscChan<T> {
     }
 
     boolean isReceiverClosed() {
-        return (lvState() & RX_CLOSED) != 0;
+        return ((long) STATE.getVolatile(this) & RX_CLOSED) != 0; // pairs with the close ORs
     }
 
     boolean isClosed() {
-        return (lvState() & CLOSED) != 0;
+        return ((long) STATE.getVolatile(this) & CLOSED) != 0; // pairs with the close ORs
     }
 
     /** Messages reserved or buffered and not yet received; approximate under concurrency. */
     int len() {
-        long c = count(lvState());
+        long c = count((long) STATE.getVolatile(this)); // pairs with the reservation and release RMWs
         return (int) (bounded ? capacity - c : Math.min(c, Integer.MAX_VALUE));
     }
 
     /** Free slots right now (bounded), or {@link Integer#MAX_VALUE} (unbounded). */
     int freeSlots() {
-        return bounded ? (int) count(lvState()) : Integer.MAX_VALUE;
+        return bounded ? (int) count((long) STATE.getVolatile(this)) : Integer.MAX_VALUE; // pairs with the permit RMWs
     }
 
     static ChannelClosedException closedException(long s) {

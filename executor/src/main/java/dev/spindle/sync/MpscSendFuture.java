@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,19 +22,23 @@ import java.lang.invoke.VarHandle;
  *                               └─cancel: leave the queue      cancel in PERMIT: pass the permit on
  * </pre>
  * {@code status} moves out of {@code QUEUED} only under the channel's lock, by the receiver side, with a release
- * store that the owner's acquire load pairs with; all other writes are the owner's. {@code waker}, {@code prev}
- * and {@code next} are guarded by the lock while queued. {@code msg} is owner-private.
+ * store that the owner's acquire load pairs with; all other writes are the owner's. {@code waker} and the list
+ * links are guarded by the lock while queued. {@code msg} is owner-private.
  *
  * @param <T> the message type
  */
-final class MpscSendFuture<T> implements Future<Void> {
+final class MpscSendFuture<T> extends IntrusiveList.Node implements Future<Void> {
     static final int INIT = 0;
     static final int QUEUED = 1;
     static final int PERMIT = 2;
     static final int CLOSED = 3;
     static final int DONE = 4;
 
-    private static final VarHandle STATUS;
+    /**
+     * {@code status}. Package-private: the channel's receiver side writes it (setRelease, under the lock); the owner
+     * reads it with getAcquire, which pairs with that store.
+     */
+    static final VarHandle STATUS;
 
     static {
         try {
@@ -49,26 +54,10 @@ final class MpscSendFuture<T> implements Future<Void> {
     private int status;
     /** Lock-guarded while queued (see the class comment). */
     Waker waker;
-    MpscSendFuture<T> prev;
-    MpscSendFuture<T> next;
 
     MpscSendFuture(MpscChan<T> chan, T msg) {
         this.chan = chan;
         this.msg = msg;
-    }
-
-    // ---- status helpers: la = load acquire, lp = load plain (lock held or owner), sr = store release ----
-
-    int laStatus() {
-        return (int) STATUS.getAcquire(this); // pairs with srStatus by the receiver side under the lock
-    }
-
-    int lpStatus() {
-        return (int) STATUS.get(this);
-    }
-
-    void srStatus(int s) {
-        STATUS.setRelease(this, s); // pairs with laStatus in poll
     }
 
     @Override
@@ -83,7 +72,7 @@ final class MpscSendFuture<T> implements Future<Void> {
     }
 
     private Poll<Void> pollInner(Context cx) {
-        return switch (laStatus()) {
+        return switch ((int) STATUS.getAcquire(this)) { // pairs with the receiver side's setRelease under the lock
             case INIT -> pollFirst(cx);
             case QUEUED -> pollQueued(cx);
             case PERMIT -> sendNow();
@@ -119,31 +108,31 @@ final class MpscSendFuture<T> implements Future<Void> {
     private Poll<Void> sendNow() {
         T m = msg;
         msg = null;
-        srStatus(DONE);
+        STATUS.setRelease(this, DONE);
         chan.push(m);
         return Poll.readyNull();
     }
 
     private Poll<Void> fail() {
         msg = null;
-        srStatus(DONE);
-        throw MpscChan.closedException(chan.lvState());
+        STATUS.setRelease(this, DONE);
+        throw MpscChan.closedException(chan.stateWord());
     }
 
     /** The release hook: gives up a place in the queue, or passes on a permit granted but not used. */
     @Override
     public void cancel() {
-        int st = laStatus();
+        int st = (int) STATUS.getAcquire(this);
         msg = null;
         if (st == QUEUED || st == PERMIT) {
             chan.cancelWaiter(this);
         }
-        srStatus(DONE);
+        STATUS.setRelease(this, DONE);
     }
 
     @Override
     public String toString() {
-        return "Mpsc.send[" + switch (laStatus()) {
+        return "Mpsc.send[" + switch ((int) STATUS.getAcquire(this)) {
             case INIT -> "INIT";
             case QUEUED -> "QUEUED";
             case PERMIT -> "PERMIT";

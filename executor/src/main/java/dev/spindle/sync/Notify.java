@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -40,9 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * state is {@code WAITING}, only lock holders change the word, and they may use plain volatile stores.
  *
  * <h2>The waiter list and its lock</h2>
- * Waiters form an intrusive FIFO doubly-linked list of the futures themselves (no node allocation), guarded by
- * {@link #lock}: {@code head}, {@code tail}, each future's {@code prev}/{@code next}/{@code waker}, and the
- * writes of its {@code notification}. Invariant under the lock: the list is non-empty iff the state is
+ * Waiters form a FIFO {@link IntrusiveList} of the futures themselves (no node allocation), guarded by
+ * {@link #lock}: the list, each future's links and {@code waker}, and the writes of its {@code notification}. Invariant under the lock: the list is non-empty iff the state is
  * {@code WAITING}. A lock (rather than a lock-free list) because removal from the middle on cancel,
  * forwarding a notification and detaching the whole list for {@code notifyWaiters} must be atomic with the
  * state change; Tokio uses a mutex for the same reason. The critical sections are a few pointer writes, never
@@ -83,25 +83,11 @@ public final class Notify {
     private int state;
     /** Guards the waiter list and every WAITING transition; see the class comment. */
     private final ReentrantLock lock = new ReentrantLock();
-    private Notified head;
-    private Notified tail;
+    /** The waiting futures, oldest first; guarded by {@link #lock}. */
+    private final IntrusiveList<Notified> waiters = new IntrusiveList<>();
 
     /** A notify with no permit and no waiters. */
     public Notify() {
-    }
-
-    // ---- state-word helpers: lv = load volatile, sv = store volatile, cax = compare-and-exchange (volatile) ----
-
-    private int lvState() {
-        return (int) STATE.getVolatile(this);
-    }
-
-    private void svState(int s) {
-        STATE.setVolatile(this, s);
-    }
-
-    private int caxState(int expected, int next) {
-        return (int) STATE.compareAndExchange(this, expected, next);
     }
 
     private static int withState(int word, int st) {
@@ -115,9 +101,9 @@ public final class Notify {
     public void notifyOne() {
         // Volatile load and CAS: the permit store pairs with the CAS that takes it in Notified.poll, so whatever
         // the notifier wrote before notifyOne() happens-before the notified task's return from its poll.
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         while ((s & STATE_MASK) != WAITING) {
-            int witness = caxState(s, withState(s, NOTIFIED));
+            int witness = (int) STATE.compareAndExchange(this, s, withState(s, NOTIFIED));
             if (witness == s) {
                 return;
             }
@@ -137,20 +123,19 @@ public final class Notify {
 
     /** Hands one notification to the head waiter, or stores the permit. Lock held. Returns the waker to wake. */
     private Waker notifyOneLocked() {
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         while ((s & STATE_MASK) != WAITING) {
             // EMPTY or NOTIFIED can still change lock-free under us (a permit taken or stored): CAS.
-            int witness = caxState(s, withState(s, NOTIFIED));
+            int witness = (int) STATE.compareAndExchange(this, s, withState(s, NOTIFIED));
             if (witness == s) {
                 return null;
             }
             s = witness;
         }
-        Notified n = head;
-        unlink(n);
-        n.srNotification(Notified.ONE);
-        if (head == null) {
-            svState(withState(s, EMPTY)); // WAITING: only lock holders change the word, so a store suffices
+        Notified n = waiters.removeFirst();
+        Notified.NOTIFICATION.setRelease(n, Notified.ONE); // pairs with the getAcquire in pollQueued
+        if (waiters.isEmpty()) {
+            STATE.setVolatile(this, withState(s, EMPTY)); // WAITING: only lock holders change it, a store suffices
         }
         return n.waker;
     }
@@ -163,7 +148,7 @@ public final class Notify {
         ArrayList<Waker> toWake = null;
         lock.lock();
         try {
-            int s = lvState();
+            int s = (int) STATE.getVolatile(this);
             if ((s & STATE_MASK) != WAITING) {
                 // Volatile RMW: the counter must not lose a racing lock-free EMPTY <-> NOTIFIED CAS. Pairs with
                 // the volatile load in notified() / Notified.poll that compares the counter.
@@ -171,17 +156,11 @@ public final class Notify {
                 return;
             }
             toWake = new ArrayList<>();
-            for (Notified n = head; n != null; ) {
-                Notified next = n.next;
-                n.prev = null;
-                n.next = null;
-                n.srNotification(Notified.ALL);
+            for (Notified n; (n = waiters.removeFirst()) != null; ) {
+                Notified.NOTIFICATION.setRelease(n, Notified.ALL); // pairs with the getAcquire in pollQueued
                 toWake.add(n.waker);
-                n = next;
             }
-            head = null;
-            tail = null;
-            svState(withState(s + CALL_UNIT, EMPTY)); // WAITING: only lock holders change the word
+            STATE.setVolatile(this, withState(s + CALL_UNIT, EMPTY)); // WAITING: only lock holders change the word
         } finally {
             lock.unlock();
         }
@@ -197,12 +176,12 @@ public final class Notify {
      */
     public Notified notified() {
         // Volatile load: pairs with the counter increments in notifyWaiters.
-        return new Notified(this, lvState() & ~STATE_MASK);
+        return new Notified(this, (int) STATE.getVolatile(this) & ~STATE_MASK);
     }
 
     @Override
     public String toString() {
-        int s = lvState();
+        int s = (int) STATE.getVolatile(this);
         String st = switch (s & STATE_MASK) {
             case EMPTY -> "EMPTY";
             case WAITING -> "WAITING";
@@ -211,41 +190,12 @@ public final class Notify {
         return "Notify[" + st + "]";
     }
 
-    // ---- list operations, lock held ----
-
-    private void append(Notified n) {
-        n.prev = tail;
-        n.next = null;
-        if (tail == null) {
-            head = n;
-        } else {
-            tail.next = n;
-        }
-        tail = n;
-    }
-
-    private void unlink(Notified n) {
-        Notified p = n.prev;
-        Notified x = n.next;
-        if (p == null) {
-            head = x;
-        } else {
-            p.next = x;
-        }
-        if (x == null) {
-            tail = p;
-        } else {
-            x.prev = p;
-        }
-        n.prev = null;
-        n.next = null;
-    }
-
     /**
      * The future returned by {@link Notify#notified()}. Polled by one task at a time; {@link #cancel()} is its
      * release hook (it leaves the waiter list and forwards an unobserved {@code notifyOne}).
      */
-    public static final class Notified implements Future<Void> {
+    @SuppressWarnings("exports") // IntrusiveList.Node is internal, but has no member a user can reach
+    public static final class Notified extends IntrusiveList.Node implements Future<Void> {
         static final int NONE = 0;
         static final int ONE = 1;
         static final int ALL = 2;
@@ -271,23 +221,12 @@ public final class Notify {
         private int phase = INIT;
         /** Written by the owner under the lock, read by notifiers under the lock. */
         private Waker waker;
-        /** List links; lock held. */
-        private Notified prev;
-        private Notified next;
         /** NONE until a notifier picks this future; written under the lock with release. */
         private int notification;
 
         Notified(Notify notify, int callsAtCreation) {
             this.notify = notify;
             this.callsAtCreation = callsAtCreation;
-        }
-
-        private void srNotification(int n) {
-            NOTIFICATION.setRelease(this, n); // pairs with laNotification in poll
-        }
-
-        private int laNotification() {
-            return (int) NOTIFICATION.getAcquire(this); // pairs with srNotification under the notifier's lock
         }
 
         @Override
@@ -308,16 +247,16 @@ public final class Notify {
 
         private Poll<Void> pollFirst(Context cx) {
             Notify nt = notify;
-            int s = nt.lvState(); // volatile: pairs with notifyWaiters' counter update and notifyOne's permit CAS
+            int s = (int) STATE.getVolatile(nt); // volatile: pairs with notifyWaiters' counter update and notifyOne's permit CAS
             if ((s & ~STATE_MASK) != callsAtCreation) {
                 return complete();
             }
-            if ((s & STATE_MASK) == NOTIFIED && nt.caxState(s, withState(s, EMPTY)) == s) {
+            if ((s & STATE_MASK) == NOTIFIED && (int) STATE.compareAndExchange(nt, s, withState(s, EMPTY)) == s) {
                 return complete(); // took the permit without the lock
             }
             nt.lock.lock();
             try {
-                s = nt.lvState();
+                s = (int) STATE.getVolatile(nt);
                 if ((s & ~STATE_MASK) != callsAtCreation) {
                     return complete();
                 }
@@ -329,7 +268,7 @@ public final class Notify {
                     // EMPTY -> WAITING to queue, or NOTIFIED -> EMPTY to take the permit; both race with
                     // lock-free CASes, hence CAS and retry.
                     int next = st == EMPTY ? withState(s, WAITING) : withState(s, EMPTY);
-                    int witness = nt.caxState(s, next);
+                    int witness = (int) STATE.compareAndExchange(nt, s, next);
                     if (witness == s) {
                         if (st == NOTIFIED) {
                             return complete();
@@ -339,7 +278,7 @@ public final class Notify {
                     s = witness;
                 }
                 waker = cx.waker();
-                nt.append(this);
+                nt.waiters.addLast(this);
                 phase = QUEUED;
             } finally {
                 nt.lock.unlock();
@@ -348,7 +287,7 @@ public final class Notify {
         }
 
         private Poll<Void> pollQueued(Context cx) {
-            if (laNotification() != NONE) {
+            if ((int) NOTIFICATION.getAcquire(this) != NONE) { // pairs with the notifier's setRelease under the lock
                 return complete();
             }
             Waker w = cx.waker();
@@ -358,7 +297,7 @@ public final class Notify {
             Notify nt = notify;
             nt.lock.lock();
             try {
-                if (notification != NONE) {
+                if (notification != NONE) { // plain: the lock orders it after the notifier's write
                     return complete();
                 }
                 waker = w;
@@ -390,10 +329,10 @@ public final class Notify {
             try {
                 switch (notification) {
                     case NONE -> {
-                        nt.unlink(this);
-                        if (nt.head == null) {
+                        nt.waiters.remove(this);
+                        if (nt.waiters.isEmpty()) {
                             // We were queued, so the state is WAITING and only lock holders change it.
-                            nt.svState(withState(nt.lvState(), EMPTY));
+                            STATE.setVolatile(nt, withState((int) STATE.getVolatile(nt), EMPTY));
                         }
                     }
                     case ONE -> forward = nt.notifyOneLocked();

@@ -67,7 +67,7 @@ final class OneshotCell<T> {
         }
     }
 
-    /** The state word; only through the helpers below. */
+    /** The state word; only through {@link #STATE}. */
     @SuppressWarnings("unused")
     private int state;
     private T value;
@@ -75,15 +75,7 @@ final class OneshotCell<T> {
     private Waker txWaker;
     private boolean rxDone;
 
-    // ---- state-word helpers: la = load acquire, cax = compare-and-exchange (volatile), or/and = atomic RMW ----
-
-    private int laState() {
-        return (int) STATE.getAcquire(this);
-    }
-
-    private int caxState(int expected, int next) {
-        return (int) STATE.compareAndExchange(this, expected, next);
-    }
+    // ---- compound read-modify-writes of the state word ----
 
     /**
      * Atomically ORs {@code bits} in and returns the previous word; a volatile RMW. Written as a CAS loop rather
@@ -94,7 +86,7 @@ final class OneshotCell<T> {
     private int getAndOrState(int bits) {
         int s = (int) STATE.getVolatile(this);
         while (true) {
-            int witness = caxState(s, s | bits);
+            int witness = (int) STATE.compareAndExchange(this, s, s | bits);
             if (witness == s) {
                 return s;
             }
@@ -106,7 +98,7 @@ final class OneshotCell<T> {
     private int getAndAndState(int mask) {
         int s = (int) STATE.getVolatile(this);
         while (true) {
-            int witness = caxState(s, s & mask);
+            int witness = (int) STATE.compareAndExchange(this, s, s & mask);
             if (witness == s) {
                 return s;
             }
@@ -119,7 +111,7 @@ final class OneshotCell<T> {
     boolean send(T v) {
         Objects.requireNonNull(v, "Oneshot.Sender.send: the value must not be null (send a sentinel or an Optional)");
         // Acquire: pairs with the receiver's RMW that set RX_CLOSED, for the early exit below.
-        int s = laState();
+        int s = (int) STATE.getAcquire(this);
         if ((s & TX_CLOSED) != 0) {
             throw new IllegalStateException(
                     "Oneshot.Sender.send called after send() or close(): a oneshot carries exactly one value; create a new channel per value");
@@ -132,7 +124,7 @@ final class OneshotCell<T> {
         while (true) {
             // Volatile CAS. Release: publishes value to the receiver's acquire load that sees VALUE_SENT.
             // Acquire: pairs with the receiver's release RMW that set RX_WAKER_SET, so rxWaker is visible.
-            int witness = caxState(s, s | VALUE_SENT | TX_CLOSED);
+            int witness = (int) STATE.compareAndExchange(this, s, s | VALUE_SENT | TX_CLOSED);
             if (witness == s) {
                 break;
             }
@@ -163,12 +155,12 @@ final class OneshotCell<T> {
 
     boolean isReceiverClosed() {
         // Acquire: pairs with the receiver's RMW that set RX_CLOSED.
-        return (laState() & RX_CLOSED) != 0;
+        return ((int) STATE.getAcquire(this) & RX_CLOSED) != 0; // pairs with the receiver's RMW that set RX_CLOSED
     }
 
     /** One step of the sender's {@code closed()} future: Ready once the receiver closed. */
     Poll<Void> pollReceiverClosed(Context cx) {
-        int s = laState(); // acquire: pairs with the receiver's RMW that set RX_CLOSED
+        int s = (int) STATE.getAcquire(this); // acquire: pairs with the receiver's RMW that set RX_CLOSED
         if ((s & RX_CLOSED) != 0) {
             return Poll.readyNull();
         }
@@ -209,7 +201,7 @@ final class OneshotCell<T> {
             throw new IllegalStateException(
                     "Oneshot.Receiver polled after it completed: a future must not be polled again after Ready or a failure");
         }
-        int s = laState(); // acquire: pairs with the sender's release CAS that set VALUE_SENT (and value)
+        int s = (int) STATE.getAcquire(this); // acquire: pairs with the sender's release CAS that set VALUE_SENT (and value)
         if ((s & (VALUE_SENT | TX_CLOSED | RX_CLOSED)) != 0) {
             return finish(s);
         }
@@ -251,7 +243,7 @@ final class OneshotCell<T> {
             throw new IllegalStateException(
                     "Oneshot.Receiver.tryReceive after the value was received or the receive failed: there is nothing more to receive");
         }
-        int s = laState(); // acquire: pairs with the sender's release CAS that set VALUE_SENT
+        int s = (int) STATE.getAcquire(this); // acquire: pairs with the sender's release CAS that set VALUE_SENT
         if ((s & (VALUE_SENT | TX_CLOSED | RX_CLOSED)) != 0) {
             return finish(s).value();
         }

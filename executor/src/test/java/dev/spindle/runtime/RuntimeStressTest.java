@@ -8,6 +8,7 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Bounded stress: many threads spawning, waking, stealing and aborting at once. Every check is about
  * exactly-once and nothing-lost; none about speed.
  */
+@Tag("stress")
 @Timeout(value = 120, unit = SECONDS)
 class RuntimeStressTest {
 

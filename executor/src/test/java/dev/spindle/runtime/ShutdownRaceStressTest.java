@@ -9,6 +9,7 @@ import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.Waker;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.fail;
  * completes; each cancelled task's release hook ran exactly once, each completed one's never; no task is polled
  * after its release hook, nor by two threads at once; close() returns within a bound; nothing is left live.
  */
+@Tag("stress")
 @Timeout(value = 300, unit = SECONDS)
 class ShutdownRaceStressTest {
     private static final int TASKS = 3_000;

@@ -2,6 +2,7 @@ package dev.spindle.sync;
 
 import dev.spindle.Future;
 import dev.spindle.Poll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * channel's waker. Checks exactly-once, per-producer order, and the end of the stream. A lost wake-up makes
  * {@link ThreadWaker#park} fail; the timeouts are generous bounds, not the verdict.
  */
+@Tag("stress")
 @Timeout(60)
 class MpscStressTest {
     private static final int PRODUCERS = 4;

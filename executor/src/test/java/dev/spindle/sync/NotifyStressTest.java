@@ -1,6 +1,7 @@
 package dev.spindle.sync;
 
 import dev.spindle.Poll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real threads; a lost notification shows up as a hang, which {@link ThreadWaker#park} turns into a failure. */
+@Tag("stress")
 @Timeout(30)
 class NotifyStressTest {
 

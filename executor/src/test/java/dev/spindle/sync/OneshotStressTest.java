@@ -1,5 +1,6 @@
 package dev.spindle.sync;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -8,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real threads racing registration against send and close; a lost wake-up fails {@link ThreadWaker#park}. */
+@Tag("stress")
 @Timeout(30)
 class OneshotStressTest {
     private static final int CHANNELS = 20_000;

@@ -5,6 +5,7 @@ import dev.spindle.Future;
 import dev.spindle.Poll;
 import dev.spindle.testkit.RecordingWaker;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,7 @@ import static dev.spindle.ModelChecks.join;
  * lost wake-up), and notifications and permits must be neither lost nor duplicated. Each check races two
  * threads on a fresh channel and then inspects the result on the main thread.
  */
+@Tag("model")
 @Timeout(120)
 class SyncModelCheckTest {
     private static final int INVOCATIONS = 200;

@@ -72,7 +72,7 @@ public final class CompletionStageFuture<T> implements Future<T> {
     private CompletableFuture<T> cf;
     private boolean done;
     /** The task to wake; written by poll, read by the stage's callback on any thread. */
-    private volatile Waker waker;
+    private Waker waker;
 
     public CompletionStageFuture(CompletionStage<T> stage) {
         this.stage = stage;

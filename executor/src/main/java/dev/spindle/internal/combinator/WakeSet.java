@@ -58,7 +58,7 @@ final class WakeSet {
     /** One waker per child, index = child index. */
     private final ChildWaker[] wakers;
     /** The task's waker as of the combinator's latest poll; read by any thread in {@link ChildWaker#wake}. */
-    private volatile Waker parent;
+    private Waker parent;
     /** The context children are polled with. */
     private final ChildContext cx = new ChildContext();
 

@@ -2,6 +2,7 @@ package dev.spindle.internal.scheduler;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Coordinates searching and parked workers (after Tokio's {@code multi_thread/idle.rs}).
@@ -9,7 +10,15 @@ import java.lang.invoke.VarHandle;
  * <h2>State</h2>
  * One {@code int}: the number of <em>unparked</em> workers in the high 16 bits and of <em>searching</em>
  * workers (unparked, out of local work, stealing) in the low 16 bits. The list of parked workers
- * ({@code sleepers}) is guarded by {@code this} (a monitor: it is touched only on the park/unpark slow paths).
+ * ({@code sleepers}) is guarded by {@link #lock}; it is touched only on the park/unpark slow paths.
+ *
+ * <h2>Why a ReentrantLock</h2>
+ * {@link #workerToNotify} takes the lock from whatever thread queued work: a waker or a spawn on a virtual thread
+ * reaches it. A virtual thread that blocks entering a monitor pins its carrier thread on JDK 21 to 23, so a
+ * contended wake-up would take a carrier from the virtual-thread scheduler; contending for a
+ * {@code ReentrantLock}, it unmounts instead. ({@code Notify} and the mpsc channel chose a lock for the same
+ * reason.) Not lock-free: the list must change together with the state word's counts, and the critical sections
+ * are a few writes that never block or call out.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -47,13 +56,16 @@ final class Idle {
     }
 
     private final int numWorkers;
+    /** Accessed through {@link #STATE}, with the mode named at each access. */
     @SuppressWarnings("unused")
-    private volatile int state;
+    private int state;
 
-    /** Parked worker indices, a stack; guarded by {@code this}. */
+    /** Guards {@code sleepers}, {@code sleeperCount} and {@code isSleeping}; see "Why a ReentrantLock". */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Parked worker indices, a stack; guarded by {@link #lock}. */
     private final int[] sleepers;
     private int sleeperCount;
-    /** Whether worker i is in {@code sleepers}; guarded by {@code this}. */
+    /** Whether worker i is in {@code sleepers}; guarded by {@link #lock}. */
     private final boolean[] isSleeping;
 
     Idle(int numWorkers) {
@@ -100,15 +112,18 @@ final class Idle {
         if (!shouldWake((int) STATE.getVolatile(this))) {
             return -1;
         }
-        synchronized (this) {
+        lock.lock();
+        try {
             if (!shouldWake((int) STATE.getVolatile(this)) || sleeperCount == 0) {
                 return -1;
             }
             // The woken worker is unparked and searching.
-            STATE.getAndAdd(this, UNPARKED_ONE + 1);
+            STATE.getAndAdd(this, UNPARKED_ONE + 1); // volatile
             int w = sleepers[--sleeperCount];
             isSleeping[w] = false;
             return w;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -131,12 +146,15 @@ final class Idle {
      * re-check every queue for work (and notify) before sleeping.
      */
     boolean transitionToParked(int w, boolean wasSearching) {
-        synchronized (this) {
+        lock.lock();
+        try {
             int delta = -UNPARKED_ONE - (wasSearching ? 1 : 0);
             int prev = (int) STATE.getAndAdd(this, delta); // volatile
             sleepers[sleeperCount++] = w;
             isSleeping[w] = true;
             return wasSearching && searching(prev) == 1;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -145,8 +163,11 @@ final class Idle {
      * counted as unparked and searching). Otherwise it is still parked as far as the others know.
      */
     boolean wasNotified(int w) {
-        synchronized (this) {
+        lock.lock();
+        try {
             return !isSleeping[w];
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -156,7 +177,8 @@ final class Idle {
      * Returns true if it was notified (and is therefore searching).
      */
     boolean unparkSelf(int w) {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (!isSleeping[w]) {
                 return true;
             }
@@ -167,8 +189,10 @@ final class Idle {
                     break;
                 }
             }
-            STATE.getAndAdd(this, UNPARKED_ONE);
+            STATE.getAndAdd(this, UNPARKED_ONE); // volatile
             return false;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -178,13 +202,23 @@ final class Idle {
     }
 
     /** Some parked worker's index, or -1; it stays parked (the caller only nudges it). */
-    synchronized int anySleeper() {
-        return sleeperCount == 0 ? -1 : sleepers[sleeperCount - 1];
+    int anySleeper() {
+        lock.lock();
+        try {
+            return sleeperCount == 0 ? -1 : sleepers[sleeperCount - 1];
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Parked workers, for metrics. */
-    synchronized int parkedCount() {
-        return sleeperCount;
+    int parkedCount() {
+        lock.lock();
+        try {
+            return sleeperCount;
+        } finally {
+            lock.unlock();
+        }
     }
 
     int searchingCount() {

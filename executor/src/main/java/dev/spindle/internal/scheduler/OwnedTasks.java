@@ -1,6 +1,7 @@
 package dev.spindle.internal.scheduler;
 
 import dev.spindle.internal.task.Task;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +17,15 @@ import java.util.function.Consumer;
  * its first poll instead ({@link Scheduler#admitFirstPoll}). So this is not the count of live tasks: that
  * comes from the spawn and completion counters ({@code Scheduler.liveTasks}).
  *
- * <p>Tasks are linked intrusively ({@code Task.ownedPrev/ownedNext}) into one of several shards, chosen by
+ * <p>Tasks are linked intrusively (a task is its own {@link IntrusiveList.Node}) into one of several shards, chosen by
  * task id, each guarded by its own monitor: spawning and completing on different workers rarely contend.
  * {@link #close()} marks every shard closed under its lock, after which {@link #add} refuses: no task can
  * slip in after the shutdown sweep has passed its shard.
  */
 final class OwnedTasks {
     private static final class Shard {
-        Task<?> head;
+        /** The shard's tasks; guarded by the shard's monitor, like {@code closed}. */
+        final IntrusiveList<Task<?>> tasks = new IntrusiveList<>();
         boolean closed;
     }
 
@@ -46,11 +48,7 @@ final class OwnedTasks {
             if (s.closed) {
                 return false;
             }
-            t.ownedNext = s.head;
-            if (s.head != null) {
-                s.head.ownedPrev = t;
-            }
-            s.head = t;
+            s.tasks.addFirst(t);
             return true;
         }
     }
@@ -58,18 +56,9 @@ final class OwnedTasks {
     void remove(Task<?> t) {
         Shard s = shards[(int) t.id() & mask];
         synchronized (s) {
-            if (t.ownedPrev != null) {
-                t.ownedPrev.ownedNext = t.ownedNext;
-            } else if (s.head == t) {
-                s.head = t.ownedNext;
-            } else {
-                return; // not linked
+            if (s.tasks.contains(t)) { // a task in no list has nothing to leave
+                s.tasks.remove(t);
             }
-            if (t.ownedNext != null) {
-                t.ownedNext.ownedPrev = t.ownedPrev;
-            }
-            t.ownedPrev = null;
-            t.ownedNext = null;
         }
     }
 
@@ -87,7 +76,7 @@ final class OwnedTasks {
         List<Task<?>> snapshot = new ArrayList<>();
         for (Shard s : shards) {
             synchronized (s) {
-                for (Task<?> t = s.head; t != null; t = t.ownedNext) {
+                for (Task<?> t = s.tasks.first(); t != null; t = s.tasks.next(t)) {
                     snapshot.add(t);
                 }
             }

@@ -41,7 +41,7 @@ final class Parker {
     private final Thread thread;
     private final EventDriver driver;
     @SuppressWarnings("unused")
-    private volatile int state;
+    private int state;
 
     /** A parker for {@code thread} with no event driver. */
     Parker(Thread thread) {

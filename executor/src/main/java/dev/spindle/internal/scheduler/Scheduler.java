@@ -39,20 +39,20 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Shutdown, step by step</h2>
  * <ol>
- *   <li>{@code closed} is set: {@link #spawn} and {@link #spawnBlocking} refuse with
+ *   <li>The {@link Lifecycle} moves to {@code CLOSED}: {@link #spawn} and {@link #spawnBlocking} refuse with
  *       {@link RuntimeClosedException}.</li>
  *   <li>Graceful only: wait until every live task has completed, or the grace period ends.</li>
- *   <li>Cancel everything ({@link #cancelAll}): {@code cancellingAll} is set, so a task that was never polled
+ *   <li>Cancel everything ({@link #cancelAll}): the lifecycle moves to {@code CANCELLING}, so a task that was never polled
  *       is cancelled by the worker that takes it instead of being polled ({@link #admitFirstPoll}); the list of
  *       waiting tasks ({@link OwnedTasks}) is closed, so a first poll that returns Pending after that finds it
  *       closed and cancels its task ({@link #register}); every task in it is aborted; blocking tasks are
  *       interrupted. Workers, still running, run the release hooks.</li>
- *   <li>Wait until no task is live ({@link #liveTasks}); then {@code terminating} is set, every worker is
+ *   <li>Wait until no task is live ({@link #liveTasks}); then the lifecycle moves to {@code TERMINATING}, every worker is
  *       unparked, exits its loop, and is joined. No thread is left behind.</li>
  * </ol>
  * A task reaches the list only when its first poll returns Pending (see "Lazy registration" in {@code Task}):
  * spawning a task and completing it on its first poll touch no shared lock. Every task is still cancelled exactly
- * once: one taken from a queue after {@code cancellingAll} was set is never polled; one whose first poll read
+ * once: one taken from a queue after {@code CANCELLING} was reached is never polled; one whose first poll read
  * the flag before it was set either completes (Ready) or registers while RUNNING, and then either the add came
  * before {@code close()} locked its shard, so the sweep that follows (it takes the same lock) aborts it, or the
  * add is refused and the worker, which still owns the task, cancels it.
@@ -69,6 +69,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Worker#WORKER_FAULT_LIMIT} times in a row) <em>fails</em> the runtime ({@link #fail}): it is logged at
  * ERROR, new work is refused, and every live task is cancelled with the cause, so every waiter wakes and
  * learns why. {@code close()} still drains as usual.
+ *
+ * <h2>Why one file of about 900 lines</h2>
+ * It is the state every worker and every outside thread shares (the lifecycle, the spawn and completion counts,
+ * the inject queue, driver ownership), and each section below reads most of it: spawning and shutdown meet in the
+ * live count, the stranded-work watch in driver ownership and the workers. The parts with a protocol of their own
+ * already live apart ({@link Lifecycle}, {@link Idle}, {@link OwnedTasks}, {@link Watchdog}, {@link BlockingTask});
+ * the sections, in order: diagnostics, spawning, the {@code TaskScheduler} hooks, idle coordination, stranded
+ * work, shutdown, metrics.
  */
 public final class Scheduler implements TaskScheduler {
     private static final System.Logger LOG = System.getLogger("dev.spindle.runtime");
@@ -120,18 +128,15 @@ public final class Scheduler implements TaskScheduler {
     private final LongAdder cancelledUnregistered = new LongAdder();
     private final ConcurrentHashMap<BlockingTask<?>, Boolean> blockingTasks = new ConcurrentHashMap<>();
 
-    private volatile boolean closed;
     /**
-     * Set (volatile) by {@link #cancelAll} before it closes the list of waiting tasks; read (volatile) by
-     * {@link #admitFirstPoll} before every first poll. From then on no task starts: it is cancelled instead.
+     * RUNNING, CLOSED (new work refused), CANCELLING (set by {@link #cancelAll} before it closes the list of
+     * waiting tasks, read by {@link #admitFirstPoll} before every first poll: from then on no task starts, it is
+     * cancelled instead), TERMINATING (workers leave); and whether the event driver was given up.
      */
-    private volatile boolean cancellingAll;
-    private volatile boolean terminating;
+    private final Lifecycle lifecycle = new Lifecycle();
     /** Why the runtime failed (see {@link #fail}), or null. Set once, by CAS. */
     @SuppressWarnings("unused")
-    private volatile Throwable failure;
-    /** Set when the event driver can no longer be used (it failed too often): workers then park without it. */
-    private volatile boolean driverDisabled;
+    private Throwable failure;
     /**
      * Driver polls that threw, in a row. Guarded by driver ownership ({@link #tryAcquireDriver}'s CAS acquires,
      * {@link #releaseDriver}'s release store publishes): only the owner reads or writes it.
@@ -158,7 +163,7 @@ public final class Scheduler implements TaskScheduler {
 
     /** The worker that owns the timer driver while parked, or null. CAS to acquire, release store to let go. */
     @SuppressWarnings("unused")
-    private volatile Worker driverOwner;
+    private Worker driverOwner;
 
     public Scheduler(SchedulerConfig config, Object facade) {
         this.config = config;
@@ -240,7 +245,7 @@ public final class Scheduler implements TaskScheduler {
      */
     @Override
     public void deferPoll(Task<?> task, long nanos) {
-        if (terminating) {
+        if (lifecycle.isTerminating()) {
             schedule(task, false); // the workers are leaving: run it now (it is being cancelled)
             return;
         }
@@ -303,11 +308,11 @@ public final class Scheduler implements TaskScheduler {
     }
 
     boolean isTerminating() {
-        return terminating;
+        return lifecycle.isTerminating();
     }
 
     public boolean isClosed() {
-        return closed;
+        return lifecycle.isClosed();
     }
 
     // ---- spawning ------------------------------------------------------------------------------------
@@ -322,7 +327,7 @@ public final class Scheduler implements TaskScheduler {
 
     /** {@link #spawn(Future, boolean)} with a task name for diagnostics (or null). */
     public <T> JoinHandle<T> spawn(String name, Future<T> future, boolean observed) {
-        if (closed) {
+        if (lifecycle.isClosed()) {
             throw closedError("spawn");
         }
         Worker w = WorkerThread.currentWorker();
@@ -344,9 +349,9 @@ public final class Scheduler implements TaskScheduler {
             return task;
         }
         // Count first, then re-check closed: both volatile, so either a closing thread's count (read after its
-        // write of closed) includes this task, or we see closed here and take the task back (Dekker).
+        // close transition) includes this task, or we see closed here and take the task back (Dekker).
         spawned.increment(); // volatile CAS; pairs with the reads in liveTasks
-        if (closed) {
+        if (lifecycle.isClosed()) {
             spawned.decrement();
             signalDrainWaiter();
             throw closedError("spawn");
@@ -358,12 +363,12 @@ public final class Scheduler implements TaskScheduler {
 
     /** Runs {@code body} on a new virtual thread. */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> body, Runnable enter, Runnable exit) {
-        if (closed) {
+        if (lifecycle.isClosed()) {
             throw closedError("spawnBlocking");
         }
         BlockingTask<T> task = new BlockingTask<>(nextTaskId.getAndIncrement(), body, this, enter, exit);
         blockingTasks.put(task, Boolean.TRUE);
-        if (closed) { // close() may have swept the set before our put: undo and refuse
+        if (lifecycle.isClosed()) { // close() may have swept the set before our put: undo and refuse
             blockingTasks.remove(task);
             throw closedError("spawnBlocking");
         }
@@ -389,7 +394,7 @@ public final class Scheduler implements TaskScheduler {
     @Override
     public void schedule(Task<?> task, boolean fromWake) {
         Worker w = WorkerThread.currentWorker();
-        if (w != null && w.scheduler == this && !terminating) {
+        if (w != null && w.scheduler == this && !lifecycle.isTerminating()) {
             w.scheduleLocal(task, fromWake);
         } else {
             inject.push(task);
@@ -400,7 +405,7 @@ public final class Scheduler implements TaskScheduler {
     /** Before a task's first poll (it is RUNNING): refused once every task is being cancelled. */
     @Override
     public boolean admitFirstPoll(Task<?> task) {
-        if (!cancellingAll) { // volatile; pairs with the write in cancelAll (see the class doc)
+        if (!lifecycle.isCancellingAll()) { // volatile; pairs with the transition in cancelAll (see the class doc)
             return true;
         }
         cancelledUnregistered.increment();
@@ -522,7 +527,7 @@ public final class Scheduler implements TaskScheduler {
      */
     void fail(Throwable cause, boolean driverDead) {
         if (driverDead) {
-            driverDisabled = true; // volatile; workers read it before each driver poll
+            lifecycle.disableDriver(); // volatile; workers read it before each driver poll
         }
         if (!FAILURE.compareAndSet(this, null, cause)) { // volatile; pairs with failure()
             return;
@@ -534,7 +539,7 @@ public final class Scheduler implements TaskScheduler {
         } catch (Throwable ignored) {
             // logging failed too: the cancellations below still tell every waiter
         }
-        closed = true;
+        lifecycle.close(); // the failure, not this call, says why: whether it moved the phase does not matter
         cancelAll();
         for (Worker w : workers) {
             w.parker.unpark(); // run the cancellations now, not at the next wake
@@ -544,7 +549,7 @@ public final class Scheduler implements TaskScheduler {
     /** The event driver, unless there is none or it was given up after failing ({@link #fail}). */
     dev.spindle.spi.EventDriver activeEventDriver() {
         dev.spindle.spi.EventDriver d = config.eventDriver();
-        return d == null || driverDisabled ? null : d;
+        return d == null || lifecycle.isDriverDisabled() ? null : d;
     }
 
     // ---- idle coordination ---------------------------------------------------------------------------
@@ -591,7 +596,9 @@ public final class Scheduler implements TaskScheduler {
         return DRIVER_OWNER.compareAndSet(this, null, w); // volatile; pairs with the release in releaseDriver
     }
 
-    void releaseDriver(Worker w) {
+    /** The driver's owner lets go of it. */
+    void releaseDriver() {
+        // Release: publishes what the owner did with the driver (driverFailuresInRow); pairs with the next owner's CAS.
         DRIVER_OWNER.setRelease(this, null);
     }
 
@@ -634,7 +641,7 @@ public final class Scheduler implements TaskScheduler {
             if (w == self) {
                 continue;
             }
-            long polls = w.polls; // racy read of the owner's counter: a hint
+            long polls = w.stats.polls(); // opaque read of the owner's counter: a hint
             boolean stuck = polls == pollsAtLastCheck[i] && w.hasLocalWork();
             if (w.stalled != stuck) {
                 w.stalled = stuck; // volatile; read by searchers before they take its LIFO slot
@@ -662,7 +669,7 @@ public final class Scheduler implements TaskScheduler {
      */
     public boolean shutdown(Duration grace) {
         checkNotOnWorker("shutdown(Duration)");
-        closed = true;
+        lifecycle.close(); // a second close waits like the first: no need to know which one moved it
         long deadline = System.nanoTime() + grace.toNanos();
         boolean clean = awaitDrained(deadline);
         terminate();
@@ -672,7 +679,7 @@ public final class Scheduler implements TaskScheduler {
     /** Cancels every live task at once and stops the workers; returns how many tasks it cancelled. */
     public int shutdownNow() {
         checkNotOnWorker("shutdownNow()/close()");
-        closed = true;
+        lifecycle.close();
         int n = terminate();
         return n;
     }
@@ -696,14 +703,14 @@ public final class Scheduler implements TaskScheduler {
 
     private int stopAll() {
         int count = 0;
-        if (!terminating) {
+        if (!lifecycle.isTerminating()) {
             long unregisteredBefore = cancelledUnregistered.sum();
             count = cancelAll();
             awaitDrained(Long.MAX_VALUE);
             // Plus the tasks cancelled by their first poll or registration (never in the list the sweep walked);
             // their increments happen before their completion counts, which awaitDrained has seen.
             count += (int) (cancelledUnregistered.sum() - unregisteredBefore);
-            terminating = true;
+            lifecycle.terminate();
         }
         if (watchdog != null) {
             watchdog.stop();
@@ -735,7 +742,7 @@ public final class Scheduler implements TaskScheduler {
      */
     int cancelAll() {
         int[] count = {0};
-        cancellingAll = true; // volatile; before owned.close(): pairs with the read in admitFirstPoll
+        lifecycle.startCancellingAll(); // volatile; before owned.close(): pairs with the read in admitFirstPoll
         owned.close();
         owned.forEach(t -> {
             if (!t.isDone()) {
@@ -825,13 +832,13 @@ public final class Scheduler implements TaskScheduler {
     /**
      * Tasks spawned and not completed (from the spawn and completion counters; the list of waiting tasks holds
      * only some of them), plus blocking tasks running. Never negative; for the thread closing the runtime, after
-     * its write of {@code closed}, never 0 while a task is live:
+     * its close transition ({@link Lifecycle#close}), never 0 while a task is live:
      * <ul>
      *   <li>Completions are read first, volatile (per-worker counts written volatile, the adder by CAS), then
      *       spawns. A task's spawn count was written before it was queued, so before its completion count:
      *       every completion read has its spawn read too (spawns &gt;= completions).</li>
      *   <li>A spawn from outside a task counts itself in the adder (volatile CAS) before its volatile re-check
-     *       of {@code closed}: the closing thread, which wrote {@code closed} before reading, counts it, or the
+     *       of the phase: the closing thread, which moved the phase to {@code CLOSED} before reading, counts it, or the
      *       spawner saw closed and took it back.</li>
      *   <li>A spawn on a worker happens inside a running task ({@link #spawn}), which completes only after it;
      *       its opaque count is visible to whoever read that completion. So for a live task X, follow its
@@ -868,7 +875,7 @@ public final class Scheduler implements TaskScheduler {
                 return false;
             }
         }
-        return terminating;
+        return lifecycle.isTerminating();
     }
 
     // ---- metrics -------------------------------------------------------------------------------------

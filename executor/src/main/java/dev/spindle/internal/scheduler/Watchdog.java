@@ -143,7 +143,7 @@ final class Watchdog implements Runnable {
         for (int i = 0; i < workers.length; i++) {
             Worker w = workers[i];
             Task<?> t = w.pollingTask();
-            long polls = w.polls; // racy: a hint, confirmed by seeing it unchanged a tick later
+            long polls = w.stats.polls(); // racy: a hint, confirmed by seeing it unchanged a tick later
             if (t == null || t != seenTask[i] || polls != seenPolls[i]) {
                 seenTask[i] = t;
                 seenPolls[i] = polls;
@@ -157,7 +157,7 @@ final class Watchdog implements Runnable {
                 continue;
             }
             StackTraceElement[] stack = w.thread.getStackTrace();
-            if (w.pollingTask() != t || w.polls != polls) {
+            if (w.pollingTask() != t || w.stats.polls() != polls) {
                 continue; // the poll ended while we sampled: the stack may show the next one
             }
             boolean first = reports[i] == 0;

@@ -45,13 +45,21 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Ownership</h2>
  * Everything but {@code lifo} (and the queue's head, see {@link LocalQueue}) is owned by the worker thread.
- * The metrics counters are plain fields written only by the owner and read racily by metrics snapshots.
+ * The statistics other threads read are in {@link WorkerStats}: written by the owner, opaque, on their own lines.
  *
  * <h2>Layout</h2>
  * Three groups of fields, each on its own cache lines, by class-hierarchy padding (see package-info):
  * {@link WorkerShared}, what other threads read on their hot paths (the queue, the parker, {@code stalled}) and
  * nobody writes after construction but {@code stalled}; {@link WorkerLifo}, the LIFO slot, written by the owner
- * on every local spawn and wake and taken by stealers; and this class, the owner's state and per-poll counters.
+ * on every local spawn and wake and taken by stealers; and this class, the owner's state.
+ * The statistics other threads read are in {@link WorkerStats}, padded on their own lines.
+ *
+ * <h2>Why one file of about 700 lines</h2>
+ * It is one loop and the owner-only state the loop's steps share (the tick countdowns, the searching and parked
+ * flags, the fault count); the steps (find work, search, run, park, recover) are methods of it rather than
+ * classes, because each reads and writes that state on every iteration. What other threads touch is elsewhere:
+ * the layout classes ({@link WorkerShared}, {@link WorkerLifo} and their padding), {@link WorkerStats},
+ * {@link LocalQueue}, {@link Parker}.
  */
 final class Worker extends WorkerPad2 implements Runnable {
     /**
@@ -82,7 +90,6 @@ final class Worker extends WorkerPad2 implements Runnable {
     private static final VarHandle SPAWNED_LOCAL;
     private static final VarHandle COMPLETED_LOCAL;
     private static final VarHandle IN_TASK;
-    private static final VarHandle POLLS;
 
     static {
         try {
@@ -91,7 +98,6 @@ final class Worker extends WorkerPad2 implements Runnable {
             SPAWNED_LOCAL = l.findVarHandle(Worker.class, "spawnedLocal", long.class);
             COMPLETED_LOCAL = l.findVarHandle(Worker.class, "completedLocal", long.class);
             IN_TASK = l.findVarHandle(Worker.class, "inTask", boolean.class);
-            POLLS = l.findVarHandle(Worker.class, "polls", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,10 +112,11 @@ final class Worker extends WorkerPad2 implements Runnable {
     /** Iterations of the loop in a row that threw (see {@link #recover}). Owner only. */
     private int faultsInRow;
     /**
-     * True while this worker fires timers: their wakes go to the back of the queue in deadline order,
-     * not through the LIFO slot (which would run the last-fired timer first).
+     * True while this worker fires timers or polls the event driver: the wakes it dispatches then go to the back of
+     * the queue in the order they come (timers in deadline order, events as the driver reports them), not through
+     * the LIFO slot, which would run the last one first.
      */
-    private boolean firingTimers;
+    private boolean dispatchingDriverWakes;
     /** Scratch for {@link TimeDriver#fireDue(boolean, dev.spindle.internal.time.TimerEntry[], int)}: firing allocates nothing. */
     private final dev.spindle.internal.time.TimerEntry[] firedTimers = new dev.spindle.internal.time.TimerEntry[TimeDriver.FIRE_BATCH];
     /** Task ids are taken from the scheduler in blocks, so spawning does not contend on one counter. */
@@ -135,15 +142,6 @@ final class Worker extends WorkerPad2 implements Runnable {
     @SuppressWarnings("unused")
     private long completedLocal; // accessed through COMPLETED_LOCAL
 
-    // Metrics: owner writes, others read racily (polls also by the watchdog, as a hint it confirms a tick later).
-    long polls;
-    long stolenTasks;
-    long steals;
-    long parks;
-    long notifiedWakes;
-    long lifoPolls;
-    long overflowed;
-    long timersFired;
 
     Worker(int index, Scheduler scheduler, SchedulerConfig config) {
         super(index, scheduler, config);
@@ -194,7 +192,7 @@ final class Worker extends WorkerPad2 implements Runnable {
 
     /** Owner only: queues a task that became scheduled on this thread. */
     void scheduleLocal(Task<?> task, boolean wake) {
-        if (wake && !firingTimers && config.maxLifoPollsPerTick() > 0) {
+        if (wake && !dispatchingDriverWakes && config.maxLifoPollsPerTick() > 0) {
             Task<?> prev = (Task<?>) LIFO.getAcquire(this); // pairs with a stealer's CAS to null
             if (prev == null) {
                 LIFO.setRelease(this, task); // publishes the task to stealers (their getAcquire)
@@ -232,7 +230,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      * burst of spawns still runs in spawn order from the queue, where the others can steal it).
      */
     void spawnLocal(Task<?> task) {
-        if (!firingTimers && config.maxLifoPollsPerTick() > 0 && LIFO.getAcquire(this) == null) {
+        if (!dispatchingDriverWakes && config.maxLifoPollsPerTick() > 0 && LIFO.getAcquire(this) == null) {
             LIFO.setRelease(this, task); // publishes the task (stealers' getAcquire); only the owner fills the slot
         } else {
             pushLocal(task);
@@ -241,7 +239,10 @@ final class Worker extends WorkerPad2 implements Runnable {
     }
 
     private void pushLocal(Task<?> task) {
-        overflowed += queue.push(task, overflowSink);
+        int spilled = queue.push(task, overflowSink);
+        if (spilled != 0) {
+            stats.countOverflowed(spilled);
+        }
     }
 
     /** Tokio's rule: wake another worker only if there is more than one task here to share. */
@@ -332,7 +333,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      */
     private void recover(Throwable fault) {
         try {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
             if (parked) {
                 // Failed while parked (in the driver's poll): still on the sleepers list, where notifiers would
                 // pick this worker and wait for a search it never does.
@@ -381,7 +382,7 @@ final class Worker extends WorkerPad2 implements Runnable {
      * row, which only the owner touches. A poll that throws becomes a {@link DriverFault} for {@link #recover}.
      */
     private void pollDriver(EventDriver events, boolean block, long blockNanos, String where) {
-        firingTimers = true; // event wakes go to the back of the queue, like timer wakes
+        dispatchingDriverWakes = true; // event wakes go to the back of the queue, like timer wakes
         try {
             if (block) {
                 parker.parkInDriver(blockNanos);
@@ -394,7 +395,7 @@ final class Worker extends WorkerPad2 implements Runnable {
         } catch (Throwable failure) {
             throw new DriverFault(where, ++scheduler.driverFailuresInRow, failure);
         } finally {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
         }
     }
 
@@ -409,21 +410,24 @@ final class Worker extends WorkerPad2 implements Runnable {
             try {
                 pollDriver(events, false, 0, "polling for events between tasks");
             } finally {
-                scheduler.releaseDriver(this);
+                scheduler.releaseDriver();
             }
         }
     }
 
     private void fireTimers(boolean blocking) {
-        firingTimers = true;
+        dispatchingDriverWakes = true;
         try {
             // No more than fit in the run queue: the rest stay due in the wheel, not behind the inject queue's backlog.
             // But one at least, even into a full queue: a queue kept full by tasks that yield must not hold timers back
             // for ever (that one's push moves half the queue to the inject queue, so the next step finds room).
             int room = Math.max(queue.capacity() - queue.len(), 1);
-            timersFired += scheduler.time.fireDue(blocking, firedTimers, room);
+            int fired = scheduler.time.fireDue(blocking, firedTimers, room);
+            if (fired != 0) {
+                stats.countTimersFired(fired);
+            }
         } finally {
-            firingTimers = false;
+            dispatchingDriverWakes = false;
         }
     }
 
@@ -478,9 +482,9 @@ final class Worker extends WorkerPad2 implements Runnable {
             try {
                 pollDriver(events, false, 0, "polling for events while searching");
             } finally {
-                scheduler.releaseDriver(this);
+                scheduler.releaseDriver();
             }
-            t = takeLifo(); // dispatched wakes landed in our own queue (firingTimers: at its back)
+            t = takeLifo(); // dispatched wakes landed in our own queue (dispatchingDriverWakes: at its back)
             if (t == null) {
                 t = queue.pop();
             }
@@ -512,8 +516,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             }
             Task<?> t = victim.queue.stealInto(queue);
             if (t != null) {
-                steals++;
-                stolenTasks += 1 + queue.len();
+                stats.countSteal(1 + queue.len());
                 return t;
             }
             // The LIFO slot belongs to its worker, which runs it next; take it only from a worker the stranded-work
@@ -521,8 +524,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             if (victim.stalled && victim.queue.isEmpty()) {
                 t = victim.stealLifo();
                 if (t != null) {
-                    steals++;
-                    stolenTasks++;
+                    stats.countSteal(1);
                     return t;
                 }
             }
@@ -573,15 +575,13 @@ final class Worker extends WorkerPad2 implements Runnable {
                 }
                 return;
             }
-            lifoPolls++;
+            stats.countLifoPoll();
             runOne(next);
         }
     }
 
     private void runOne(Task<?> task) {
-        // Opaque: the watchdog's slow-poll check compares it across ticks, so each poll's increment must reach memory
-        // (a plain store could be merged with the next one); the same mov on x86. Plain read: only we write it.
-        POLLS.setOpaque(this, polls + 1);
+        stats.countPoll(); // opaque: the watchdog compares it across ticks, so each increment must reach memory
         cx.prepare(task, config.budget());
         Task.RunOutcome outcome;
         IN_TASK.setOpaque(this, true);
@@ -632,7 +632,7 @@ final class Worker extends WorkerPad2 implements Runnable {
                 idle.unparkSelf(index);
                 return;
             }
-            parks++;
+            stats.countPark();
             if (scheduler.tryAcquireDriver(this)) {
                 boolean watch = false;
                 try {
@@ -662,7 +662,7 @@ final class Worker extends WorkerPad2 implements Runnable {
                     // Also on a fault: the next owner must not believe a sleeper is watching or sleeping.
                     scheduler.setDriverWatching(false);
                     time.setSleepingUntil(Long.MIN_VALUE);
-                    scheduler.releaseDriver(this);
+                    scheduler.releaseDriver();
                 }
                 fireTimers(true);
                 if (watch) {
@@ -680,7 +680,7 @@ final class Worker extends WorkerPad2 implements Runnable {
             }
             if (idle.wasNotified(index)) {
                 parked = false;
-                notifiedWakes++;
+                stats.countNotifiedWake();
                 searching = true;
                 return;
             }
@@ -688,104 +688,11 @@ final class Worker extends WorkerPad2 implements Runnable {
         }
     }
 
-    /** Racy snapshot of this worker's counters (plain fields written by the owner; approximate while running). */
+    /** Racy snapshot of this worker's counters (opaque reads, see {@link WorkerStats}; approximate while running). */
     dev.spindle.WorkerMetrics snapshot() {
-        return new dev.spindle.WorkerMetrics(index, thread.getName(), polls, steals, stolenTasks, parks, notifiedWakes,
-                lifoPolls, overflowed, timersFired, queue.len(), cx.yields());
-    }
-}
-
-/**
- * 128 bytes (two cache lines: the adjacent-line prefetcher fetches them in pairs) before a worker's shared
- * fields. Bytes, not longs, as in JCTools: since JDK 15 the JVM puts a subclass's small fields into holes left in
- * its superclasses' layout, and byte padding leaves no hole behind it for a later field to land in.
- */
-abstract class WorkerPad0 {
-    byte b0000, b0001, b0002, b0003, b0004, b0005, b0006, b0007, b0008, b0009, b0010, b0011, b0012, b0013, b0014, b0015,
-         b0016, b0017, b0018, b0019, b0020, b0021, b0022, b0023, b0024, b0025, b0026, b0027, b0028, b0029, b0030, b0031,
-         b0032, b0033, b0034, b0035, b0036, b0037, b0038, b0039, b0040, b0041, b0042, b0043, b0044, b0045, b0046, b0047,
-         b0048, b0049, b0050, b0051, b0052, b0053, b0054, b0055, b0056, b0057, b0058, b0059, b0060, b0061, b0062, b0063,
-         b0064, b0065, b0066, b0067, b0068, b0069, b0070, b0071, b0072, b0073, b0074, b0075, b0076, b0077, b0078, b0079,
-         b0080, b0081, b0082, b0083, b0084, b0085, b0086, b0087, b0088, b0089, b0090, b0091, b0092, b0093, b0094, b0095,
-         b0096, b0097, b0098, b0099, b0100, b0101, b0102, b0103, b0104, b0105, b0106, b0107, b0108, b0109, b0110, b0111,
-         b0112, b0113, b0114, b0115, b0116, b0117, b0118, b0119, b0120, b0121, b0122, b0123, b0124, b0125, b0126, b0127;
-}
-
-/**
- * The fields of a {@link Worker} that other threads read on their hot paths (a searcher reads every victim's
- * {@code queue} and {@code stalled} on each steal pass; notifiers use {@code parker}), away from the fields the
- * owner writes on every poll. All final but {@code stalled}, which changes at most once per watch period.
- * The objects created here are allocated right after the worker, the owner-only context first.
- */
-abstract class WorkerShared extends WorkerPad0 {
-    final int index;
-    final Scheduler scheduler;
-    final SchedulerConfig config;
-    /** The one context this worker polls with; owner only (it is reset before each poll). */
-    final WorkerContext cx;
-    final LocalQueue queue;
-    final WorkerThread thread;
-    final Parker parker;
-    /** Where a full local queue spills: bound once, so spilling allocates nothing. */
-    final Overflow overflowSink;
-    /**
-     * Set by the stranded-work watch when this worker made no poll for a whole watch period while holding local
-     * work; cleared by the watch once it polls again. Only then may searchers take the LIFO slot's task. Written
-     * only by the driver owner (one at a time; ownership passes through the driver CAS), read by searchers.
-     */
-    volatile boolean stalled;
-
-    WorkerShared(int index, Scheduler scheduler, SchedulerConfig config) {
-        this.index = index;
-        this.scheduler = scheduler;
-        this.config = config;
-        this.cx = new WorkerContext();
-        this.queue = new LocalQueue(config.localQueueCapacity());
-        // The thread only stores the reference here; it starts (and reads the worker) after construction.
-        this.thread = new WorkerThread((Worker) this, config.threadNamePrefix() + index, config.daemon());
-        this.parker = new Parker(thread, config.eventDriver());
-        this.overflowSink = scheduler.inject;
-    }
-}
-
-/** Padding between the shared fields and the LIFO slot. */
-abstract class WorkerPad1 extends WorkerShared {
-    byte b1000, b1001, b1002, b1003, b1004, b1005, b1006, b1007, b1008, b1009, b1010, b1011, b1012, b1013, b1014, b1015,
-         b1016, b1017, b1018, b1019, b1020, b1021, b1022, b1023, b1024, b1025, b1026, b1027, b1028, b1029, b1030, b1031,
-         b1032, b1033, b1034, b1035, b1036, b1037, b1038, b1039, b1040, b1041, b1042, b1043, b1044, b1045, b1046, b1047,
-         b1048, b1049, b1050, b1051, b1052, b1053, b1054, b1055, b1056, b1057, b1058, b1059, b1060, b1061, b1062, b1063,
-         b1064, b1065, b1066, b1067, b1068, b1069, b1070, b1071, b1072, b1073, b1074, b1075, b1076, b1077, b1078, b1079,
-         b1080, b1081, b1082, b1083, b1084, b1085, b1086, b1087, b1088, b1089, b1090, b1091, b1092, b1093, b1094, b1095,
-         b1096, b1097, b1098, b1099, b1100, b1101, b1102, b1103, b1104, b1105, b1106, b1107, b1108, b1109, b1110, b1111,
-         b1112, b1113, b1114, b1115, b1116, b1117, b1118, b1119, b1120, b1121, b1122, b1123, b1124, b1125, b1126, b1127;
-
-    WorkerPad1(int index, Scheduler scheduler, SchedulerConfig config) {
-        super(index, scheduler, config);
-    }
-}
-
-/** The LIFO slot: written by the owner (release) on local spawns and wakes, emptied by the owner or a stealer (CAS). */
-abstract class WorkerLifo extends WorkerPad1 {
-    @SuppressWarnings("unused")
-    Task<?> lifo; // accessed through Worker.LIFO (see Worker's class doc)
-
-    WorkerLifo(int index, Scheduler scheduler, SchedulerConfig config) {
-        super(index, scheduler, config);
-    }
-}
-
-/** Padding between the LIFO slot and the owner's fields (in {@link Worker}). */
-abstract class WorkerPad2 extends WorkerLifo {
-    byte b2000, b2001, b2002, b2003, b2004, b2005, b2006, b2007, b2008, b2009, b2010, b2011, b2012, b2013, b2014, b2015,
-         b2016, b2017, b2018, b2019, b2020, b2021, b2022, b2023, b2024, b2025, b2026, b2027, b2028, b2029, b2030, b2031,
-         b2032, b2033, b2034, b2035, b2036, b2037, b2038, b2039, b2040, b2041, b2042, b2043, b2044, b2045, b2046, b2047,
-         b2048, b2049, b2050, b2051, b2052, b2053, b2054, b2055, b2056, b2057, b2058, b2059, b2060, b2061, b2062, b2063,
-         b2064, b2065, b2066, b2067, b2068, b2069, b2070, b2071, b2072, b2073, b2074, b2075, b2076, b2077, b2078, b2079,
-         b2080, b2081, b2082, b2083, b2084, b2085, b2086, b2087, b2088, b2089, b2090, b2091, b2092, b2093, b2094, b2095,
-         b2096, b2097, b2098, b2099, b2100, b2101, b2102, b2103, b2104, b2105, b2106, b2107, b2108, b2109, b2110, b2111,
-         b2112, b2113, b2114, b2115, b2116, b2117, b2118, b2119, b2120, b2121, b2122, b2123, b2124, b2125, b2126, b2127;
-
-    WorkerPad2(int index, Scheduler scheduler, SchedulerConfig config) {
-        super(index, scheduler, config);
+        WorkerStats st = stats;
+        return new dev.spindle.WorkerMetrics(index, thread.getName(), st.polls(), st.steals(), st.stolenTasks(),
+                st.parks(), st.notifiedWakes(), st.lifoPolls(), st.overflowed(), st.timersFired(), queue.len(),
+                cx.yields());
     }
 }

@@ -2,10 +2,8 @@
  * The work-stealing scheduler: workers, their run queues, the inject queue, idle coordination and parking.
  *
  * <h2>Memory-ordering conventions</h2>
- * Atomic fields are accessed through {@code VarHandle}s; every non-plain access names its mode
- * ({@code getAcquire}/{@code setRelease}, {@code getVolatile}/{@code compareAndSet} for sequentially
- * consistent) and a comment names the access on another thread it pairs with. Fields without a mode are
- * owned by one thread; the comment at the field says which.
+ * The module's one idiom (VarHandle methods named by their mode, at each access, with the access they pair with)
+ * and its glossary are in {@link dev.spindle.internal.util}'s package-info.
  *
  * <h2>Padding</h2>
  * Fields written by one thread and read or written by others on hot paths sit in separate classes of a small
@@ -19,6 +17,9 @@
  *       padding classes use {@code byte} fields, as JCTools does: since JDK 15 the JVM puts a subclass's small
  *       fields into holes in its superclasses' layout, and {@code long} padding left such holes next to
  *       {@code stalled} and the LIFO slot, where the owner's flags and countdowns then landed.</li>
+ *   <li>a worker's statistics ({@link dev.spindle.internal.scheduler.WorkerStats}), written by the owner on every
+ *       poll, steal and park and read by metrics and the watchdog: an object of their own with 128 bytes on each
+ *       side, so those writes do not disturb the local queue allocated after them.</li>
  * </ul>
  * A 128-byte pad in front of the local queue's head as well (the queue is allocated right after the worker's
  * context, which the owner writes on every poll) measured neutral alone but, together with the worker's padding,

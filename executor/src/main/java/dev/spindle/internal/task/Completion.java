@@ -5,6 +5,7 @@ import dev.spindle.Poll;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.TaskFailedException;
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -40,8 +41,12 @@ import java.util.concurrent.locks.LockSupport;
  *       waker is null, and wakes each waiter in isolation: one waker that throws costs the others nothing.</li>
  * </ul>
  * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
+ *
+ * <p>It extends {@link IntrusiveList.Node} only for {@link Task}, its subclass, which the runtime links into its
+ * list of waiting tasks without allocating a node: this is the root of Task's hierarchy, and Java has one
+ * superclass. (A blocking task carries the two unused links too.)
  */
-public abstract class Completion<T> {
+public abstract class Completion<T> extends IntrusiveList.Node {
     /** Terminal marker of the waiter stack. */
     private static final Object COMPLETED = new Object();
 
@@ -69,7 +74,7 @@ public abstract class Completion<T> {
 
     /** null, a {@link Node} (top of the stack), or {@link #COMPLETED}. Accessed only through WAITERS. */
     @SuppressWarnings("unused")
-    private volatile Object waiters;
+    private Object waiters;
 
     /**
      * {@link Poll.Ready}, {@link Failed} or {@link Cancelled}; written before COMPLETED is published (see
@@ -79,7 +84,7 @@ public abstract class Completion<T> {
 
     /** The waker of the asynchronous joiner, or null. Accessed only through JOIN_WAKER (volatile). */
     @SuppressWarnings("unused")
-    private volatile Waker joinWaker;
+    private Waker joinWaker;
 
     /** A failure outcome. */
     record Failed(Throwable cause) {
@@ -106,7 +111,7 @@ public abstract class Completion<T> {
 
     /** Whether the outcome is published. Volatile read; pairs with the getAndSet in {@link #publish}. */
     public final boolean isDone() {
-        return waiters == COMPLETED;
+        return WAITERS.getVolatile(this) == COMPLETED;
     }
 
     /** Whether it completed through cancellation. Meaningful once {@link #isDone()}. */
@@ -150,7 +155,7 @@ public abstract class Completion<T> {
     }
 
     private boolean publish(Object result) {
-        if (waiters == COMPLETED) {
+        if (WAITERS.getVolatile(this) == COMPLETED) { // pairs with the getAndSet of an earlier completion
             throw new IllegalStateException(describe() + " completed twice: this is a bug in Spindle");
         }
         outcome = result; // plain: published by the getAndSet below (release), acquired by isDone()
@@ -188,7 +193,7 @@ public abstract class Completion<T> {
     /** Pushes a waiter unless completed; returns false if already completed. */
     private boolean push(Node node) {
         for (;;) {
-            Object head = waiters;
+            Object head = WAITERS.getVolatile(this); // pairs with the completer's getAndSet
             if (head == COMPLETED) {
                 return false;
             }
@@ -221,7 +226,7 @@ public abstract class Completion<T> {
     private void cleanStack() {
         Node p;
         for (;;) {
-            Object h = waiters; // volatile
+            Object h = WAITERS.getVolatile(this); // pairs with pushes' CAS and the completer's getAndSet
             if (h == null || h == COMPLETED) {
                 return;
             }
@@ -242,7 +247,7 @@ public abstract class Completion<T> {
 
     /** Nodes on the waiter stack, abandoned or not (tests: a timed join must not leave its node behind). */
     final int waiterNodes() {
-        Object h = waiters;
+        Object h = WAITERS.getVolatile(this); // a test's look; pairs with the pushes' CAS
         int n = 0;
         for (Node x = h instanceof Node node ? node : null; x != null; x = x.next) {
             n++;
@@ -418,10 +423,5 @@ public abstract class Completion<T> {
             e.initCause(c.cause());
         }
         return e;
-    }
-
-    /** The failure cause, or null. Call only when done. */
-    public final Throwable failureCause() {
-        return outcome instanceof Failed f ? f.cause() : null;
     }
 }

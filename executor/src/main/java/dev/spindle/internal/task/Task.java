@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * <ul>
  *   <li>{@code future}: touched only by the worker that won {@link #transitionToRunning()}; the state CAS
  *       hands it from one poll to the next (see {@link TaskState}).</li>
- *   <li>{@code ownedPrev/ownedNext}: guarded by the lock of the runtime's task-list shard.</li>
+ *   <li>the links of the runtime's list of waiting tasks (inherited from {@code IntrusiveList.Node}): guarded by
+ *       the lock of that list's shard.</li>
  *   <li>{@code polls}, {@code registered}: written and read only by the worker running the task; runs are
  *       serialized by the state word, whose CASes hand them from one run to the next (as for
  *       {@code future}). {@code polls} is also read racily for diagnostics.</li>
@@ -115,10 +116,6 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
      * reads that value or a later one of the state word: so the write happens-before the read.
      */
     private boolean registered;
-
-    /** Links of the runtime's list of waiting tasks; guarded by that list's shard lock. */
-    public Task<?> ownedPrev;
-    public Task<?> ownedNext;
 
     public Task(long id, Future<T> future, TaskScheduler scheduler) {
         this(id, null, null, future, scheduler);

@@ -60,7 +60,7 @@ public abstract class TaskState<T> extends Completion<T> {
 
     /** The packed state; accessed only through STATE (volatile/CAS). */
     @SuppressWarnings("unused")
-    private volatile int state;
+    private int state;
 
     /** Result of {@link #transitionToNotified()}. */
     public enum WakeResult {

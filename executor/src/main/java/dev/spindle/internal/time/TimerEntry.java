@@ -1,19 +1,18 @@
 package dev.spindle.internal.time;
 
 import dev.spindle.Waker;
+import dev.spindle.internal.util.IntrusiveList;
 
 /**
- * One registered deadline. Linked into a slot of the {@link TimerWheel}.
+ * One registered deadline. Linked into a slot of the {@link TimerWheel} (it is its own list node).
  *
- * <p>{@code deadline}, {@code prev}, {@code next}, {@code level}, {@code slot} and {@code inWheel} are
+ * <p>{@code deadline}, the list links, {@code level}, {@code slot} and {@code inWheel} are
  * guarded by the lock of the {@link TimeDriver} shard it is registered in. {@code fired} and {@code waker} are volatile: the owner (the
  * future, on the task's thread) writes {@code waker} then reads {@code fired}; the driver writes
  * {@code fired} then reads {@code waker} (Dekker: one of them sees the other's write).
  */
-public final class TimerEntry {
+public final class TimerEntry extends IntrusiveList.Node {
     long deadline; // in driver ticks (milliseconds since the driver's origin)
-    TimerEntry prev;
-    TimerEntry next;
     int level = -1;
     int slot = -1;
     boolean inWheel;

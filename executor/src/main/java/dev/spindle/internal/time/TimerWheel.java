@@ -1,5 +1,7 @@
 package dev.spindle.internal.time;
 
+import dev.spindle.internal.util.IntrusiveList;
+
 import java.util.function.Consumer;
 
 /**
@@ -28,16 +30,41 @@ public final class TimerWheel {
     /** {@link TimerEntry#level} of an entry in the pending list. */
     static final int PENDING = -2;
 
-    private final TimerEntry[][] heads = new TimerEntry[LEVELS][SLOTS];
+    /**
+     * The entries of slot {@code s} of level {@code L} are {@code slots[L * SLOTS + s]}, a list made by the first
+     * insert into that slot (a wheel uses a few of its 384 slots; an empty wheel costs one array).
+     */
+    private final IntrusiveList<TimerEntry>[] slots = newSlots();
     private final long[] occupied = new long[LEVELS];
 
     /**
-     * Expired entries not yet returned by {@link #poll} (doubly linked through prev/next). All due at one tick,
-     * {@code elapsed}: the wheel takes the next due slot only once this list is empty.
+     * Expired entries not yet returned by {@link #poll}. All due at one tick, {@code elapsed}: the wheel takes the
+     * next due slot only once this list is empty.
      */
-    private TimerEntry pendingHead;
+    private final IntrusiveList<TimerEntry> pending = new IntrusiveList<>();
     private long elapsed;
     private int size;
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
+    private static IntrusiveList<TimerEntry>[] newSlots() {
+        return new IntrusiveList[LEVELS * SLOTS];
+    }
+
+    /** The list of a slot that holds or held an entry (its occupancy bit is or was set). */
+    private IntrusiveList<TimerEntry> slot(int level, int slot) {
+        return slots[level * SLOTS + slot];
+    }
+
+    /** The list of a slot, made on the first insert into it. */
+    private IntrusiveList<TimerEntry> slotForInsert(int level, int slot) {
+        int i = level * SLOTS + slot;
+        IntrusiveList<TimerEntry> list = slots[i];
+        if (list == null) {
+            list = new IntrusiveList<>();
+            slots[i] = list;
+        }
+        return list;
+    }
 
     /** Current time of the wheel, in ticks. */
     public long elapsed() {
@@ -67,13 +94,7 @@ public final class TimerWheel {
         int slot = (int) ((deadline >>> (level * SLOT_BITS)) & (SLOTS - 1));
         e.level = level;
         e.slot = slot;
-        TimerEntry head = heads[level][slot];
-        e.prev = null;
-        e.next = head;
-        if (head != null) {
-            head.prev = e;
-        }
-        heads[level][slot] = e;
+        slotForInsert(level, slot).addFirst(e);
         occupied[level] |= 1L << slot;
         e.inWheel = true;
         size++;
@@ -86,29 +107,14 @@ public final class TimerWheel {
             return;
         }
         if (isPending(e)) {
-            if (e.prev != null) {
-                e.prev.next = e.next;
-            } else {
-                pendingHead = e.next;
-            }
-            if (e.next != null) {
-                e.next.prev = e.prev;
-            }
+            pending.remove(e);
         } else {
-            if (e.prev != null) {
-                e.prev.next = e.next;
-            } else {
-                heads[e.level][e.slot] = e.next;
-                if (e.next == null) {
-                    occupied[e.level] &= ~(1L << e.slot);
-                }
-            }
-            if (e.next != null) {
-                e.next.prev = e.prev;
+            IntrusiveList<TimerEntry> list = slot(e.level, e.slot);
+            list.remove(e);
+            if (list.isEmpty()) {
+                occupied[e.level] &= ~(1L << e.slot);
             }
         }
-        e.prev = null;
-        e.next = null;
         e.inWheel = false;
         size--;
     }
@@ -128,7 +134,7 @@ public final class TimerWheel {
      * list), or {@code Long.MAX_VALUE} if the wheel is empty.
      */
     public long nextExpiration() {
-        if (pendingHead != null) {
+        if (!pending.isEmpty()) {
             return elapsed;
         }
         for (int level = 0; level < LEVELS; level++) {
@@ -197,14 +203,8 @@ public final class TimerWheel {
      */
     public TimerEntry poll(long now) {
         for (;;) {
-            TimerEntry e = pendingHead;
+            TimerEntry e = pending.removeFirst();
             if (e != null) {
-                TimerEntry next = e.next;
-                pendingHead = next;
-                if (next != null) {
-                    next.prev = null;
-                    e.next = null;
-                }
                 e.level = -1;
                 e.inWheel = false;
                 size--;
@@ -228,36 +228,28 @@ public final class TimerWheel {
             }
             elapsed = Math.max(elapsed, due);
             int slot = (int) ((due >>> (dueLevel * SLOT_BITS)) & (SLOTS - 1));
-            e = heads[dueLevel][slot];
-            heads[dueLevel][slot] = null;
+            IntrusiveList<TimerEntry> dueSlot = slot(dueLevel, slot);
             occupied[dueLevel] &= ~(1L << slot);
             if (dueLevel == 0) {
                 // A level-0 slot is one tick: every entry in it is due now. The whole list becomes the pending list
-                // as it is, without touching its entries (each is touched once, when it is handed out); they keep
-                // level 0, which with their deadline tells remove() where they are (see isPending).
-                pendingHead = e;
+                // as it is (the pending list is empty here), without touching its entries (each is touched once,
+                // when it is handed out); they keep level 0, which with their deadline tells remove() where they are
+                // (see isPending).
+                pending.takeAll(dueSlot);
                 continue;
             }
-            while (e != null) {
-                TimerEntry next = e.next;
-                e.prev = null;
-                e.next = null;
+            while ((e = dueSlot.removeFirst()) != null) {
                 if (e.deadline <= elapsed) {
                     // Due at the slot's start: to the pending list (all of it is due at this same tick, so its order
                     // does not matter: in at the head).
                     e.level = PENDING;
                     e.slot = -1;
-                    e.next = pendingHead;
-                    if (pendingHead != null) {
-                        pendingHead.prev = e;
-                    }
-                    pendingHead = e;
+                    pending.addFirst(e);
                 } else {
                     e.inWheel = false;
                     size--;
                     insert(e, e.deadline); // deadline > elapsed: succeeds, one level lower at least
                 }
-                e = next;
             }
         }
     }

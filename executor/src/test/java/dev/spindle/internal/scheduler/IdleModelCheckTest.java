@@ -1,6 +1,7 @@
 package dev.spindle.internal.scheduler;
 
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import static dev.spindle.ModelChecks.join;
  * visible. Invariant: the task is found by a scan or a re-check, or some worker was picked to be woken.
  * At the end the counts must match the sleepers list (no negative counts, no duplicates).
  */
+@Tag("model")
 @Timeout(120)
 class IdleModelCheckTest {
     private static final int INVOCATIONS = 1_000;

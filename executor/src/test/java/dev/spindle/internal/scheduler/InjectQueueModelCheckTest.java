@@ -2,6 +2,7 @@ package dev.spindle.internal.scheduler;
 
 import dev.spindle.internal.task.Task;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import static dev.spindle.ModelChecks.join;
  * or single tasks ({@link InjectQueue#pop}). Every task must be obtained exactly once: nothing lost, nothing
  * duplicated.
  */
+@Tag("model")
 @Timeout(120)
 class InjectQueueModelCheckTest {
     private static final int INVOCATIONS = 150;

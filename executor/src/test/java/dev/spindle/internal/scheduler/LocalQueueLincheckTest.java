@@ -6,6 +6,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +27,7 @@ import static dev.spindle.internal.scheduler.QueueTestTasks.task;
  * after the parts of each scenario): every pushed task is obtained exactly once by pop, steal or overflow,
  * or is still queued exactly once.
  */
+@Tag("model")
 @Param(name = "tid", gen = ThreadIdGen.class)
 @Timeout(120)
 public class LocalQueueLincheckTest {

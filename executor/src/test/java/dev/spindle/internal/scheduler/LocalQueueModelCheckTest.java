@@ -2,6 +2,7 @@ package dev.spindle.internal.scheduler;
 
 import dev.spindle.internal.task.Task;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import static dev.spindle.ModelChecks.join;
  * overflow consumer; no task is lost or duplicated. Each steal also checks its batch: the tasks moved
  * into the thief's queue come out of it in push order, and all precede the task returned to run now.
  */
+@Tag("model")
 @Timeout(120)
 class LocalQueueModelCheckTest {
     private static final int INVOCATIONS = 250;

@@ -1,6 +1,7 @@
 package dev.spindle.internal.scheduler;
 
 import dev.spindle.internal.task.Task;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * be obtained exactly once (pop, steal, or overflow), and in each steal batch the tasks moved into the thief's
  * queue must be older than the one returned to run now.
  */
+@Tag("stress")
 @Timeout(60)
 class LocalQueueStressTest {
     private static final int TASKS = 1_000_000;

@@ -1,6 +1,7 @@
 package dev.spindle.internal.scheduler;
 
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import static dev.spindle.ModelChecks.join;
  * {@code LockSupport.unpark} call is invisible here (a check-then-act mutant of {@code unpark()} that skips it
  * passes this test). {@link ParkerStressTest} covers that part with real threads.
  */
+@Tag("model")
 @Timeout(60)
 class ParkerModelCheckTest {
     private static final int INVOCATIONS = 500;

@@ -1,5 +1,6 @@
 package dev.spindle.internal.scheduler;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * which the watchdog reports. Complements {@link ParkerModelCheckTest}, whose model checker cannot see a
  * missing {@code LockSupport.unpark}.
  */
+@Tag("stress")
 @Timeout(30)
 class ParkerStressTest {
     private static final long BUDGET_NANOS = 2_000_000_000L;

@@ -2,6 +2,7 @@ package dev.spindle.internal.scheduler;
 
 import dev.spindle.spi.EventDriver;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,7 @@ import static dev.spindle.ModelChecks.join;
  *       racing parkInDriver must leave the owner either not polling or woken.</li>
  * </ul>
  */
+@Tag("model")
 @Timeout(60)
 class ParkerTimedModelCheckTest {
     private static final int INVOCATIONS = 500;

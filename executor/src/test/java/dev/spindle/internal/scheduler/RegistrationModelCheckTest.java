@@ -6,6 +6,7 @@ import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.internal.task.Task;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +30,7 @@ import static dev.spindle.ModelChecks.join;
  * hook run exactly once}; never two polls at once; no poll after the release hook; no first poll by a run that
  * began after {@code cancelAll} returned; the live count is back to 0 and the list of waiting tasks is empty.
  */
+@Tag("model")
 @Timeout(300)
 class RegistrationModelCheckTest {
     private static final int INVOCATIONS = 500;

@@ -3,6 +3,7 @@ package dev.spindle.internal.task;
 import dev.spindle.Context;
 import dev.spindle.Poll;
 import dev.spindle.Waker;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link Task#toCompletableFuture()}) while another thread completes it: every joiner must return the value;
  * a waiter stranded on the {@link Completion} stack would hang the round (bounded by a timeout).
  */
+@Tag("stress")
 @Timeout(30)
 class CompletionStressTest {
     private static final int ROUNDS = 400;

@@ -4,6 +4,7 @@ import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,7 @@ import static dev.spindle.ModelChecks.join;
  * not produce the schedule that loses it (waker reads {@code runner}, the poll ends and goes idle, then the
  * waker writes {@code selfWoken}).
  */
+@Tag("model")
 @Timeout(120)
 class TaskRunModelCheckTest {
     private static final int INVOCATIONS = 500;

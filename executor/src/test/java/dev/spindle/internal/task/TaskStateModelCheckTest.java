@@ -1,6 +1,7 @@
 package dev.spindle.internal.task;
 
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +14,7 @@ import static dev.spindle.ModelChecks.join;
  * never two queued copies, every queue insertion run exactly once, a wake during a poll yields exactly one
  * more run (no lost wake), completion at most once and terminal.
  */
+@Tag("model")
 @Timeout(120)
 class TaskStateModelCheckTest {
     private static final int INVOCATIONS = 400;

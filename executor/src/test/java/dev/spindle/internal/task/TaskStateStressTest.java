@@ -1,5 +1,6 @@
 package dev.spindle.internal.task;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for the checks: one runner at a time, one queued copy at most, runs == queue insertions, polls ≤ wakes + 1,
  * no lost wake). After each round, a final wake of the idle task must queue it and produce one more poll.
  */
+@Tag("stress")
 @Timeout(30)
 class TaskStateStressTest {
     private static final int ROUNDS = 300;

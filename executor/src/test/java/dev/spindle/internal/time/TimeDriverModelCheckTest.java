@@ -2,6 +2,7 @@ package dev.spindle.internal.time;
 
 import dev.spindle.testkit.RecordingWaker;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,7 @@ import static dev.spindle.ModelChecks.join;
  * </ul>
  * Each was seen to fail on a mutant (see the test methods).
  */
+@Tag("model")
 @Timeout(120)
 class TimeDriverModelCheckTest {
     private static final int INVOCATIONS = 1_000;

@@ -2,6 +2,7 @@ package dev.spindle.internal.time;
 
 import dev.spindle.Waker;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly once (never both, never neither, never twice), never woken before its deadline, and nothing is left in the
  * wheel. Timers refused at registration (deadline already passed) are never woken.
  */
+@Tag("stress")
 @Timeout(120)
 class TimeDriverStressTest {
     private static final int REGISTRANTS = 4;
