@@ -16,7 +16,6 @@ import dev.spindle.internal.task.NonBlockingThread;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -83,8 +82,8 @@ public final class SpindleRuntime implements AutoCloseable {
             runtimeName = "spindle";
         }
         Duration lostWakeup = b.lostWakeupThreshold != null ? b.lostWakeupThreshold
-                : Builder.checkDuration("system property spindle.lostWakeupThreshold",
-                        durationProperty("spindle.lostWakeupThreshold",
+                : SystemProperties.checkDuration("system property spindle.lostWakeupThreshold",
+                        SystemProperties.durationProperty("spindle.lostWakeupThreshold",
                                 Diagnostics.STRICT ? Duration.ofSeconds(1) : Duration.ofSeconds(10)),
                         Duration.ofMillis(100), Duration.ofHours(1));
         DiagnosticsConfig diagnostics = new DiagnosticsConfig(b.diagnostics, runtimeName, b.busyLoopPolicy,
@@ -277,34 +276,6 @@ public final class SpindleRuntime implements AutoCloseable {
         return "SpindleRuntime[" + name + ", workers=" + workers() + (isClosed() ? ", closed" : "") + "]";
     }
 
-    /**
-     * Parses a duration property: {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
-     */
-    static Duration durationProperty(String key, Duration def) {
-        String v = System.getProperty(key);
-        if (v == null) {
-            return def;
-        }
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(v.trim());
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1).trim());
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new NumberFormatException("no unit");
-            };
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("system property " + key + "=" + v
-                    + " is not a duration: write e.g. 250ms, 10s, 2m, 1h or PT10S", e);
-        }
-    }
 
     // ---- builder -------------------------------------------------------------------------------------
 
@@ -317,10 +288,10 @@ public final class SpindleRuntime implements AutoCloseable {
      * fails the builder with a message naming it.
      */
     public static final class Builder {
-        private int workers = intProperty("spindle.workers", Math.max(1, Runtime.getRuntime().availableProcessors()), 1);
+        private int workers = SystemProperties.intProperty("spindle.workers", Math.max(1, Runtime.getRuntime().availableProcessors()), 1);
         private String threadNamePrefix = "spindle-worker-";
-        private int eventInterval = intProperty("spindle.eventInterval", 61, 1);
-        private int globalQueueInterval = intProperty("spindle.globalQueueInterval", 31, 1);
+        private int eventInterval = SystemProperties.intProperty("spindle.eventInterval", 61, 1);
+        private int globalQueueInterval = SystemProperties.intProperty("spindle.globalQueueInterval", 31, 1);
         private int localQueueCapacity = 256;
         private int maxLifoPollsPerTick = 3;
         private int budget = Context.DEFAULT_BUDGET;
@@ -330,23 +301,23 @@ public final class SpindleRuntime implements AutoCloseable {
         /** null: I/O if a provider is present; TRUE: I/O required (build() fails without it); FALSE: no I/O. */
         private Boolean io;
         private String name;
-        private boolean diagnostics = booleanProperty("spindle.diagnostics", true);
-        private BusyLoopPolicy busyLoopPolicy = enumProperty("spindle.busyLoopPolicy", BusyLoopPolicy.class,
+        private boolean diagnostics = SystemProperties.booleanProperty("spindle.diagnostics", true);
+        private BusyLoopPolicy busyLoopPolicy = SystemProperties.enumProperty("spindle.busyLoopPolicy", BusyLoopPolicy.class,
                 BusyLoopPolicy.REPORT);
-        private Duration busyLoopWindow = checkDuration("system property spindle.busyLoopWindow",
-                durationProperty("spindle.busyLoopWindow", Duration.ofMillis(500)), Duration.ofMillis(10),
+        private Duration busyLoopWindow = SystemProperties.checkDuration("system property spindle.busyLoopWindow",
+                SystemProperties.durationProperty("spindle.busyLoopWindow", Duration.ofMillis(500)), Duration.ofMillis(10),
                 Duration.ofMinutes(1));
         private Duration lostWakeupThreshold; // default depends on strict mode, see the constructor of the runtime
         // Strict test runs: 500 ms, not 100. A worker of a test JVM on a loaded 2-core machine can be descheduled or
         // stopped by a collection for over 100 ms in the middle of a healthy poll; half a second is still far below
         // anything a test waits for, and a test that blocks its worker on purpose sets its own threshold.
-        private Duration slowPollThreshold = checkDuration("system property spindle.slowPollThreshold",
-                durationProperty("spindle.slowPollThreshold",
+        private Duration slowPollThreshold = SystemProperties.checkDuration("system property spindle.slowPollThreshold",
+                SystemProperties.durationProperty("spindle.slowPollThreshold",
                         Diagnostics.STRICT ? Duration.ofMillis(500) : Duration.ofMillis(100)),
                 Duration.ofMillis(10), Duration.ofHours(1));
-        private SpawnSiteCapture spawnSites = enumProperty("spindle.spawnSites", SpawnSiteCapture.class,
+        private SpawnSiteCapture spawnSites = SystemProperties.enumProperty("spindle.spawnSites", SpawnSiteCapture.class,
                 SpawnSiteCapture.FRAME);
-        private boolean jmx = booleanProperty("spindle.jmx", true);
+        private boolean jmx = SystemProperties.booleanProperty("spindle.jmx", true);
         private Consumer<DiagnosticEvent> listener;
 
         private Builder() {
@@ -387,7 +358,7 @@ public final class SpindleRuntime implements AutoCloseable {
          * reported within a second; property {@code spindle.busyLoopWindow}). Between 10 ms and 1 minute.
          */
         public Builder busyLoopWindow(Duration window) {
-            busyLoopWindow = checkDuration("busyLoopWindow", window, Duration.ofMillis(10), Duration.ofMinutes(1));
+            busyLoopWindow = SystemProperties.checkDuration("busyLoopWindow", window, Duration.ofMillis(10), Duration.ofMinutes(1));
             return this;
         }
 
@@ -397,7 +368,7 @@ public final class SpindleRuntime implements AutoCloseable {
          * 100 ms and 1 hour.
          */
         public Builder lostWakeupThreshold(Duration threshold) {
-            lostWakeupThreshold = checkDuration("lostWakeupThreshold", threshold, Duration.ofMillis(100),
+            lostWakeupThreshold = SystemProperties.checkDuration("lostWakeupThreshold", threshold, Duration.ofMillis(100),
                     Duration.ofHours(1));
             return this;
         }
@@ -407,7 +378,7 @@ public final class SpindleRuntime implements AutoCloseable {
          * strict test runs; property {@code spindle.slowPollThreshold}). Between 10 ms and 1 hour.
          */
         public Builder slowPollThreshold(Duration threshold) {
-            slowPollThreshold = checkDuration("slowPollThreshold", threshold, Duration.ofMillis(10),
+            slowPollThreshold = SystemProperties.checkDuration("slowPollThreshold", threshold, Duration.ofMillis(10),
                     Duration.ofHours(1));
             return this;
         }
@@ -432,56 +403,6 @@ public final class SpindleRuntime implements AutoCloseable {
         public Builder onDiagnostic(Consumer<DiagnosticEvent> listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
-        }
-
-        private static Duration checkDuration(String what, Duration d, Duration min, Duration max) {
-            Objects.requireNonNull(d, what);
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + d);
-            }
-            return d;
-        }
-
-        private static boolean booleanProperty(String key, boolean def) {
-            String v = System.getProperty(key);
-            if (v == null) {
-                return def;
-            }
-            return switch (v.trim().toLowerCase(Locale.ROOT)) {
-                case "on", "true", "yes" -> true;
-                case "off", "false", "no" -> false;
-                default -> throw new IllegalArgumentException("system property " + key + "=" + v
-                        + " must be on or off (or true/false)");
-            };
-        }
-
-        private static <E extends Enum<E>> E enumProperty(String key, Class<E> type, E def) {
-            String v = System.getProperty(key);
-            if (v == null) {
-                return def;
-            }
-            try {
-                return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("system property " + key + "=" + v + " must be one of "
-                        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), e);
-            }
-        }
-
-        private static int intProperty(String key, int def, int min) {
-            String v = System.getProperty(key);
-            if (v == null) {
-                return def;
-            }
-            try {
-                int n = Integer.parseInt(v.trim());
-                if (n < min) {
-                    throw new IllegalArgumentException("system property " + key + "=" + v + " must be >= " + min);
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("system property " + key + "=" + v + " is not an integer", e);
-            }
         }
 
         /** Worker threads (default: available processors). */
