@@ -8,6 +8,7 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
+import dev.spindle.io.testkit.Ports;
 import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -270,21 +271,7 @@ class TcpTest {
         // still searching when close() runs would see the close anyway and the test would prove nothing.
         await().atMost(10, SECONDS).until(() -> rt.metrics().parkedWorkers() == rt.metrics().workers());
         l.close();
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        int accepted = 0;
-        while (true) {
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                accepted++; // still listening: the descriptor is not closed yet
-            } catch (java.net.SocketException refusedOrReset) {
-                // Refused; or reset, when the connect reached the backlog just as the descriptor was closed: either
-                // way the closed listener no longer takes connections.
-                break;
-            }
-            assertThat(System.nanoTime() - deadline).as("connections still accepted %d times after close()",
-                    accepted).isNegative();
-            Thread.sleep(1);
-        }
+        Ports.awaitRefused(port, Duration.ofSeconds(2));
     }
 
     @Test

@@ -4,6 +4,10 @@
  * <ul>
  *   <li>{@link dev.spindle.io.testkit.MockStream}: a scripted stream (reads to hand out, writes to expect,
  *       pendings, errors, EOF), for testing a protocol handler without a socket.</li>
+ *   <li>{@link dev.spindle.io.testkit.EnginePeer}: a blocking TLS peer on a raw socket driving the JDK's own
+ *       {@code SSLEngine}, so a test decides every byte on the wire (records after close_notify, alerts, a
+ *       ClientHello one byte at a time).</li>
+ *   <li>{@link dev.spindle.io.testkit.Ports}: waiting until a closed listener's port refuses connections.</li>
  * </ul>
  *
  * <p>The io module's own tests compile these sources into themselves rather than depend on this artifact (which
