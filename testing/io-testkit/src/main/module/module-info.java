@@ -5,6 +5,8 @@
 module dev.spindle.io.testkit {
     requires transitive dev.spindle.io;
     requires transitive dev.spindle.testkit;
+    // StreamBehaviourSuite: a JUnit 5 class (the API comes with dev.spindle.testkit) with AssertJ assertions.
+    requires org.assertj.core;
 
     exports dev.spindle.io.testkit;
 }

@@ -33,7 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** TCP over loopback through the reactor: echo, half-close, close while waiting, reset, stalls. */
+/**
+ * TCP over loopback through the reactor: blocking clients, accept, reset, stalls, idle cost. What every stream
+ * promises (echo, half-close, close waking a waiter, split halves) is in {@link TcpStreamBehaviourTest}.
+ */
 @Timeout(value = 60, unit = SECONDS)
 class TcpTest {
     private SpindleRuntime rt;
@@ -162,53 +165,6 @@ class TcpTest {
         }
     }
 
-    @Test
-    void spindleClientAndServerTalkAndHalfCloseInEachDirection() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            InetSocketAddress addr = l.localAddress();
-            JoinHandle<Void> srv = rt.spawn(server(l, 1));
-            String reply = rt.blockOn(TcpStream.connect(addr).flatMap(s ->
-                    Io.writeAll(s, ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)))
-                            .flatMap(v -> Io.shutdown(s))          // our EOF: the echo ends
-                            .flatMap(v -> readAll(s))
-                            .map(bytes -> {
-                                closeQuietly(s);
-                                return new String(bytes, StandardCharsets.UTF_8);
-                            })));
-            assertThat(reply).isEqualTo("hello");
-            srv.join(Duration.ofSeconds(10));
-        }
-    }
-
-    /** Reads until EOF into a growing buffer. */
-    static Future<byte[]> readAll(TcpStream s) {
-        ByteBuffer[] buf = {ByteBuffer.allocate(64 * 1024)};
-        return Futures.pollFn(cx -> {
-            try {
-                for (;;) {
-                    if (!buf[0].hasRemaining()) { // full: grow, or a read of 0 bytes would loop forever
-                        ByteBuffer bigger = ByteBuffer.allocate(buf[0].capacity() * 2);
-                        buf[0].flip();
-                        bigger.put(buf[0]);
-                        buf[0] = bigger;
-                    }
-                    Poll<Integer> p = s.pollRead(cx, buf[0]);
-                    if (p.isPending()) {
-                        return Poll.pending();
-                    }
-                    if (p.value() < 0) {
-                        buf[0].flip();
-                        byte[] out = new byte[buf[0].remaining()];
-                        buf[0].get(out);
-                        return Poll.ready(out);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
     /**
      * An accept loop per worker on one listener: every waiting task must be woken for the connections that come,
      * not only the last one to wait (the listener's readiness record has one waker slot per direction).
@@ -275,29 +231,13 @@ class TcpTest {
     }
 
     @Test
-    void closingAStreamWakesItsWaitingReaderWithAnError() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
-            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
-            peer.connect(l.localAddress());
-            TcpStream s = accepted.join(Duration.ofSeconds(10));
-            JoinHandle<Integer> reader = rt.spawn(Io.read(s, ByteBuffer.allocate(16))); // nothing comes
-            Thread.sleep(100);
-            assertThat(reader.isDone()).isFalse();
-            s.close();
-            s.close(); // idempotent
-            assertThatThrownBy(() -> reader.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
-                    .cause().isInstanceOf(UncheckedIOException.class).hasMessageContaining("stream closed");
-        }
-    }
-
-    @Test
     void aPeerResetFailsTheReadWithAnIOException() throws Exception {
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             Socket peer = new Socket();
             JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
             peer.connect(l.localAddress());
             TcpStream s = accepted.join(Duration.ofSeconds(10));
-            JoinHandle<byte[]> reader = rt.spawn(readAll(s));
+            JoinHandle<byte[]> reader = rt.spawn(Io.readToEnd(s, 64 * 1024 * 1024));
             Thread.sleep(50);
             peer.setSoLinger(true, 0);
             peer.close(); // RST
@@ -494,22 +434,6 @@ class TcpTest {
             assertThat(c.aToB()).isEqualTo(data.length);
             assertThat(c.bToA()).isEqualTo(data.length);
             echoServer.join(Duration.ofSeconds(10));
-        }
-    }
-
-    @Test
-    void splitHalvesReadAndWriteFromTwoTasksAtOnce() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<Void> srv = rt.spawn(server(l, 1));
-            TcpStream s = rt.blockOn(TcpStream.connect(l.localAddress()));
-            TcpStream.Halves h = s.split();
-            ByteBuffer out = ByteBuffer.allocate(4 * 1024 * 1024);
-            JoinHandle<Void> w = rt.spawn(Io.writeAll(h.writer(), out).flatMap(v -> Io.shutdown(h.writer())));
-            JoinHandle<byte[]> r = rt.spawn(readAll(s));
-            assertThat(r.join(Duration.ofSeconds(20))).hasSize(4 * 1024 * 1024);
-            w.join(Duration.ofSeconds(10));
-            srv.join(Duration.ofSeconds(10));
-            s.close();
         }
     }
 
