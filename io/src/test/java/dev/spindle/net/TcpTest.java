@@ -9,6 +9,7 @@ import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
 import dev.spindle.io.testkit.Ports;
+import dev.spindle.io.testkit.Sink;
 import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -437,29 +438,6 @@ class TcpTest {
         }
     }
 
-    /** Accepts and drops every byte: always ready. */
-    static final class Discard implements dev.spindle.io.AsyncWrite {
-        long bytes;
-
-        @Override
-        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) {
-            int n = src.remaining();
-            src.position(src.limit());
-            bytes += n;
-            return Poll.ready(n);
-        }
-
-        @Override
-        public Poll<Void> pollFlush(Context cx) {
-            return Poll.readyNull();
-        }
-
-        @Override
-        public Poll<Void> pollShutdown(Context cx) {
-            return Poll.readyNull();
-        }
-    }
-
     @Test
     void anAlwaysReadyConnectionCannotStarveTheOthers() throws Exception {
         rt.close();
@@ -483,7 +461,7 @@ class TcpTest {
                     // the test is over
                 }
             });
-            JoinHandle<Long> drain = rt.spawn(Io.copy(floodSide, new Discard())); // never ends while flooded
+            JoinHandle<Long> drain = rt.spawn(Io.copy(floodSide, new Sink())); // never ends while flooded
             Thread.sleep(200); // the reader is now hot: data is always there
             JoinHandle<Integer> other = rt.spawn(Io.read(quietSide, ByteBuffer.allocate(8)));
             quiet.getOutputStream().write(new byte[]{1, 2, 3});

@@ -12,6 +12,9 @@
  *   <li>{@link dev.spindle.io.testkit.EnginePeer}: a blocking TLS peer on a raw socket driving the JDK's own
  *       {@code SSLEngine}, so a test decides every byte on the wire (records after close_notify, alerts, a
  *       ClientHello one byte at a time).</li>
+ *   <li>{@link dev.spindle.io.testkit.BusyReader}: a reader that spins at end of stream, for busy-loop detector
+ *       tests.</li>
+ *   <li>{@link dev.spindle.io.testkit.Sink}: takes every write, never has anything to read.</li>
  *   <li>{@link dev.spindle.io.testkit.Ports}: waiting until a closed listener's port refuses connections.</li>
  * </ul>
  *
