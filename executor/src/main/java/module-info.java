@@ -1,19 +1,20 @@
 /**
- * Spindle's executor: futures, tasks, the work-stealing runtime, timers, channels and the futures test kit.
- * Only the public API is exported; the scheduler, queues and task state live in {@code dev.spindle.internal}.
+ * Spindle's executor: futures, tasks, the work-stealing runtime, timers and channels. Only the public API is
+ * exported; the scheduler, queues and task state live in {@code dev.spindle.internal}. The test kit (mock task,
+ * waker, context, worker meters) is its own artifact, spindle-testkit.
  */
 module dev.spindle.executor {
     requires org.jctools.core;
-    // The test kit's WorkerThreads: per-thread CPU time (java.management) and allocated bytes (jdk.management).
-    requires java.management;
-    requires jdk.management;
+    // JMX: each runtime registers its MXBean (dev.spindle.internal.diagnostics.RuntimeMXBeans). Static, so a runtime
+    // image linked without java.management still runs: the runtime then checks that the module is in the boot
+    // layer (ManagementModule) and, when it is not, runs without its MXBean.
+    requires static java.management;
     // Diagnostics: the detectors' JFR events and the periodic runtime statistics (dev.spindle.internal.diagnostics).
     requires jdk.jfr;
 
     exports dev.spindle;
     exports dev.spindle.time;
     exports dev.spindle.sync;
-    exports dev.spindle.testkit;
     exports dev.spindle.spi;
     exports dev.spindle.diagnostics;
 

@@ -6,6 +6,7 @@ import dev.spindle.diagnostics.Diagnostics;
 import dev.spindle.diagnostics.SpawnSiteCapture;
 import dev.spindle.diagnostics.TaskDump;
 import dev.spindle.internal.diagnostics.JfrEvents;
+import dev.spindle.internal.diagnostics.ManagementModule;
 import dev.spindle.internal.diagnostics.Reporter;
 import dev.spindle.internal.diagnostics.RuntimeMXBeans;
 import dev.spindle.internal.scheduler.DiagnosticsConfig;
@@ -96,7 +97,7 @@ public final class SpindleRuntime implements AutoCloseable {
         scheduler.start();
         JfrEvents.register(this);
         scheduler.onTerminate(() -> JfrEvents.unregister(this));
-        if (b.jmx) {
+        if (b.jmx && ManagementModule.present()) {
             Runnable unregister = RuntimeMXBeans.register(this);
             if (unregister != null) {
                 scheduler.onTerminate(unregister);

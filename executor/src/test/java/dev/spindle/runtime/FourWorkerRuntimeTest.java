@@ -1,14 +1,16 @@
 package dev.spindle.runtime;
 
+import dev.spindle.testkit.RuntimeBehaviourSuite;
+
 /** The behavioural suite on four workers (more than the machine's cores), awaited from a platform thread. */
 class FourWorkerRuntimeTest extends RuntimeBehaviourSuite {
     @Override
-    int workers() {
+    protected int workers() {
         return 4;
     }
 
     @Override
-    boolean awaitFromVirtualThread() {
+    protected boolean awaitFromVirtualThread() {
         return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.spindle.runtime;
 
 import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
+import dev.spindle.testkit.TestFutures;
 import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.time.Time;
 import org.junit.jupiter.api.Test;

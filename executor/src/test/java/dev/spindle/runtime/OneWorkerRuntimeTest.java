@@ -1,14 +1,16 @@
 package dev.spindle.runtime;
 
+import dev.spindle.testkit.RuntimeBehaviourSuite;
+
 /** The behavioural suite on one worker, awaited from a platform thread. */
 class OneWorkerRuntimeTest extends RuntimeBehaviourSuite {
     @Override
-    int workers() {
+    protected int workers() {
         return 1;
     }
 
     @Override
-    boolean awaitFromVirtualThread() {
+    protected boolean awaitFromVirtualThread() {
         return false;
     }
 }

@@ -1,14 +1,16 @@
 package dev.spindle.runtime;
 
+import dev.spindle.testkit.RuntimeBehaviourSuite;
+
 /** The behavioural suite on two workers, every result awaited from a virtual thread. */
 class TwoWorkerVirtualThreadRuntimeTest extends RuntimeBehaviourSuite {
     @Override
-    int workers() {
+    protected int workers() {
         return 2;
     }
 
     @Override
-    boolean awaitFromVirtualThread() {
+    protected boolean awaitFromVirtualThread() {
         return true;
     }
 }

@@ -10,6 +10,7 @@ import dev.spindle.diagnostics.BusyLoop;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
 import dev.spindle.io.Split;
+import dev.spindle.io.testkit.BusyReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import dev.spindle.testkit.DiagnosticReports;
@@ -126,22 +127,7 @@ class TcpDiagnosticsTest {
             TcpStream client = rt.blockOn(TcpStream.connect(l.localAddress()));
             TcpStream server = accepted.join(Duration.ofSeconds(10));
             client.shutdownOutput();
-            // A reader that treats -1 as "try again later": the first -1 is news, every later one is not.
-            ByteBuffer buf = ByteBuffer.allocate(1024);
-            JoinHandle<Void> spinning = rt.spawn(new Future<Void>() {
-                @Override
-                public Poll<Void> poll(Context cx) {
-                    try {
-                        buf.clear();
-                        if (server.pollRead(cx, buf).isReady()) {
-                            cx.waker().wake();
-                        }
-                        return Poll.pending();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-            });
+            JoinHandle<Void> spinning = rt.spawn(new BusyReader(server)); // treats -1 as "try again later"
             BusyLoop report = reports.awaitOrFail(BusyLoop.class, Duration.ofSeconds(5));
             assertThat(report.task().id()).isEqualTo(spinning.id());
             assertThat(report.task().spawnSite()).contains(TcpDiagnosticsTest.class.getName());

@@ -8,7 +8,8 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskFailedException;
 import dev.spindle.io.Io;
-import dev.spindle.io.Split;
+import dev.spindle.io.testkit.Ports;
+import dev.spindle.io.testkit.Sink;
 import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** TCP over loopback through the reactor: echo, half-close, close while waiting, reset, stalls. */
+/**
+ * TCP over loopback through the reactor: blocking clients, accept, reset, stalls, idle cost. What every stream
+ * promises (echo, half-close, close waking a waiter, split halves) is in {@link TcpStreamBehaviourTest}.
+ */
 @Timeout(value = 60, unit = SECONDS)
 class TcpTest {
     private SpindleRuntime rt;
@@ -162,53 +166,6 @@ class TcpTest {
         }
     }
 
-    @Test
-    void spindleClientAndServerTalkAndHalfCloseInEachDirection() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            InetSocketAddress addr = l.localAddress();
-            JoinHandle<Void> srv = rt.spawn(server(l, 1));
-            String reply = rt.blockOn(TcpStream.connect(addr).flatMap(s ->
-                    Io.writeAll(s, ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)))
-                            .flatMap(v -> Io.shutdown(s))          // our EOF: the echo ends
-                            .flatMap(v -> readAll(s))
-                            .map(bytes -> {
-                                closeQuietly(s);
-                                return new String(bytes, StandardCharsets.UTF_8);
-                            })));
-            assertThat(reply).isEqualTo("hello");
-            srv.join(Duration.ofSeconds(10));
-        }
-    }
-
-    /** Reads until EOF into a growing buffer. */
-    static Future<byte[]> readAll(TcpStream s) {
-        ByteBuffer[] buf = {ByteBuffer.allocate(64 * 1024)};
-        return Futures.pollFn(cx -> {
-            try {
-                for (;;) {
-                    if (!buf[0].hasRemaining()) { // full: grow, or a read of 0 bytes would loop forever
-                        ByteBuffer bigger = ByteBuffer.allocate(buf[0].capacity() * 2);
-                        buf[0].flip();
-                        bigger.put(buf[0]);
-                        buf[0] = bigger;
-                    }
-                    Poll<Integer> p = s.pollRead(cx, buf[0]);
-                    if (p.isPending()) {
-                        return Poll.pending();
-                    }
-                    if (p.value() < 0) {
-                        buf[0].flip();
-                        byte[] out = new byte[buf[0].remaining()];
-                        buf[0].get(out);
-                        return Poll.ready(out);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
     /**
      * An accept loop per worker on one listener: every waiting task must be woken for the connections that come,
      * not only the last one to wait (the listener's readiness record has one waker slot per direction).
@@ -271,37 +228,7 @@ class TcpTest {
         // still searching when close() runs would see the close anyway and the test would prove nothing.
         await().atMost(10, SECONDS).until(() -> rt.metrics().parkedWorkers() == rt.metrics().workers());
         l.close();
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        int accepted = 0;
-        while (true) {
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                accepted++; // still listening: the descriptor is not closed yet
-            } catch (java.net.SocketException refusedOrReset) {
-                // Refused; or reset, when the connect reached the backlog just as the descriptor was closed: either
-                // way the closed listener no longer takes connections.
-                break;
-            }
-            assertThat(System.nanoTime() - deadline).as("connections still accepted %d times after close()",
-                    accepted).isNegative();
-            Thread.sleep(1);
-        }
-    }
-
-    @Test
-    void closingAStreamWakesItsWaitingReaderWithAnError() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket peer = new Socket()) {
-            JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
-            peer.connect(l.localAddress());
-            TcpStream s = accepted.join(Duration.ofSeconds(10));
-            JoinHandle<Integer> reader = rt.spawn(Io.read(s, ByteBuffer.allocate(16))); // nothing comes
-            Thread.sleep(100);
-            assertThat(reader.isDone()).isFalse();
-            s.close();
-            s.close(); // idempotent
-            assertThatThrownBy(() -> reader.join(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
-                    .cause().isInstanceOf(UncheckedIOException.class).hasMessageContaining("stream closed");
-        }
+        Ports.awaitRefused(port, Duration.ofSeconds(2));
     }
 
     @Test
@@ -311,7 +238,7 @@ class TcpTest {
             JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
             peer.connect(l.localAddress());
             TcpStream s = accepted.join(Duration.ofSeconds(10));
-            JoinHandle<byte[]> reader = rt.spawn(readAll(s));
+            JoinHandle<byte[]> reader = rt.spawn(Io.readToEnd(s, 64 * 1024 * 1024));
             Thread.sleep(50);
             peer.setSoLinger(true, 0);
             peer.close(); // RST
@@ -512,45 +439,6 @@ class TcpTest {
     }
 
     @Test
-    void splitHalvesReadAndWriteFromTwoTasksAtOnce() throws Exception {
-        try (TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            JoinHandle<Void> srv = rt.spawn(server(l, 1));
-            TcpStream s = rt.blockOn(TcpStream.connect(l.localAddress()));
-            Split.Halves<TcpStream> h = s.split();
-            ByteBuffer out = ByteBuffer.allocate(4 * 1024 * 1024);
-            JoinHandle<Void> w = rt.spawn(Io.writeAll(h.writer(), out).flatMap(v -> Io.shutdown(h.writer())));
-            JoinHandle<byte[]> r = rt.spawn(readAll(s));
-            assertThat(r.join(Duration.ofSeconds(20))).hasSize(4 * 1024 * 1024);
-            w.join(Duration.ofSeconds(10));
-            srv.join(Duration.ofSeconds(10));
-            s.close();
-        }
-    }
-
-    /** Accepts and drops every byte: always ready. */
-    static final class Discard implements dev.spindle.io.AsyncWrite {
-        long bytes;
-
-        @Override
-        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) {
-            int n = src.remaining();
-            src.position(src.limit());
-            bytes += n;
-            return Poll.ready(n);
-        }
-
-        @Override
-        public Poll<Void> pollFlush(Context cx) {
-            return Poll.readyNull();
-        }
-
-        @Override
-        public Poll<Void> pollShutdown(Context cx) {
-            return Poll.readyNull();
-        }
-    }
-
-    @Test
     void anAlwaysReadyConnectionCannotStarveTheOthers() throws Exception {
         rt.close();
         rt = Io.runtimeBuilder().workers(1).threadNamePrefix(prefix).build(); // one worker: starvation would show
@@ -573,7 +461,7 @@ class TcpTest {
                     // the test is over
                 }
             });
-            JoinHandle<Long> drain = rt.spawn(Io.copy(floodSide, new Discard())); // never ends while flooded
+            JoinHandle<Long> drain = rt.spawn(Io.copy(floodSide, new Sink())); // never ends while flooded
             Thread.sleep(200); // the reader is now hot: data is always there
             JoinHandle<Integer> other = rt.spawn(Io.read(quietSide, ByteBuffer.allocate(8)));
             quiet.getOutputStream().write(new byte[]{1, 2, 3});

@@ -3,6 +3,7 @@ package dev.spindle.tls;
 import dev.spindle.JoinHandle;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.io.Io;
+import dev.spindle.io.testkit.EnginePeer;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;

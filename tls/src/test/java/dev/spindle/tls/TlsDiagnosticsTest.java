@@ -1,14 +1,12 @@
 package dev.spindle.tls;
 
-import dev.spindle.Context;
-import dev.spindle.Future;
 import dev.spindle.JoinHandle;
-import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.diagnostics.BusyLoop;
 import dev.spindle.diagnostics.TaskInfo;
 import dev.spindle.io.Io;
+import dev.spindle.io.testkit.BusyReader;
 import dev.spindle.net.TcpListener;
 import dev.spindle.net.TcpStream;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -91,22 +87,7 @@ class TlsDiagnosticsTest {
         TlsStream<TcpStream> server = accepted.join(Duration.ofSeconds(10));
         try {
             rt.blockOn(Io.shutdown(client)); // close_notify
-            // A reader that treats -1 as "try again later": the first -1 is news, every later one is not.
-            ByteBuffer buf = ByteBuffer.allocate(1024);
-            JoinHandle<Void> spinning = rt.spawn(new Future<Void>() {
-                @Override
-                public Poll<Void> poll(Context cx) {
-                    try {
-                        buf.clear();
-                        if (server.pollRead(cx, buf).isReady()) {
-                            cx.waker().wake();
-                        }
-                        return Poll.pending();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-            });
+            JoinHandle<Void> spinning = rt.spawn(new BusyReader(server)); // treats -1 as "try again later"
             BusyLoop report = reports.awaitOrFail(BusyLoop.class, Duration.ofSeconds(5));
             assertThat(report.task().id()).isEqualTo(spinning.id());
             spinning.abort();

@@ -1,18 +1,14 @@
 package dev.spindle.tls;
 
-import dev.spindle.Context;
-import dev.spindle.Poll;
 import dev.spindle.diagnostics.LeakDetection;
 import dev.spindle.diagnostics.LeakDetector;
 import dev.spindle.diagnostics.LeakReport;
-import dev.spindle.io.AsyncRead;
-import dev.spindle.io.AsyncWrite;
+import dev.spindle.io.testkit.Sink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLContext;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -38,31 +34,6 @@ class TlsLeakTest {
         return ours;
     };
 
-    /** A transport that never has anything to read and takes every write. */
-    static final class Idle implements AsyncRead, AsyncWrite {
-        @Override
-        public Poll<Integer> pollRead(Context cx, ByteBuffer dst) {
-            return Poll.pending();
-        }
-
-        @Override
-        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) {
-            int n = src.remaining();
-            src.position(src.limit());
-            return Poll.ready(n);
-        }
-
-        @Override
-        public Poll<Void> pollFlush(Context cx) {
-            return Poll.readyNull();
-        }
-
-        @Override
-        public Poll<Void> pollShutdown(Context cx) {
-            return Poll.readyNull();
-        }
-    }
-
     @BeforeEach
     void listen() {
         LeakDetector.setLevel(LeakDetection.PARANOID);
@@ -75,8 +46,8 @@ class TlsLeakTest {
         LeakDetector.setLevel(startLevel);
     }
 
-    private TlsStream<Idle> stream(String suffix) throws Exception {
-        return new TlsStream<>(SSLContext.getDefault().createSSLEngine(), new Idle(), true, peer + suffix);
+    private TlsStream<Sink> stream(String suffix) throws Exception {
+        return new TlsStream<>(SSLContext.getDefault().createSSLEngine(), new Sink(), true, peer + suffix);
     }
 
     @Test

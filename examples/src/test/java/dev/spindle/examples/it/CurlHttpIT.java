@@ -7,6 +7,7 @@ import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** curl as the client of the Spindle HTTP/1.1 server: keep-alive, errors, 100 MiB each way. */
 @Timeout(value = 5, unit = MINUTES)
+@Tag("integration")
 class CurlHttpIT {
     private static final long HUNDRED_MIB = 100L << 20;
 

@@ -5,6 +5,7 @@ import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TlsEngine.class)
 @Timeout(value = 2, unit = MINUTES)
+@Tag("integration")
 class CurlHttpsIT {
     @RegisterExtension
     static final PeerTlsFixture TLS = new PeerTlsFixture("curl-https-it-");

@@ -7,6 +7,7 @@ import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** socat, as a client, streams 100 MiB of random bytes through the Spindle echo server while reading them back. */
 @Timeout(value = 5, unit = MINUTES)
+@Tag("integration")
 class SocatEchoIT {
     private SpindleRuntime rt;
 

@@ -7,6 +7,7 @@ import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.testcontainers.containers.GenericContainer;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code cat} per connection, so what goes up comes back down, and EOF travels through both hops.
  */
 @Timeout(value = 5, unit = MINUTES)
+@Tag("integration")
 class SocatRelayIT {
     private static final long HUNDRED_MIB = 100L << 20;
 

@@ -1,6 +1,7 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.perf.servers.kit.ServerHandle;
+import dev.spindle.io.testkit.EnginePeer;
 import dev.spindle.testkit.WorkerThreads;
 import dev.spindle.tls.TlsEngine;
 import org.junit.jupiter.api.Test;
@@ -138,7 +139,7 @@ class TlsTerminatingProxyTest {
             throws Exception {
         try (ServerSocket upstreamListener = new ServerSocket(0, 1, ANY_LOOPBACK.getAddress());
              ServerHandle proxy = startProxy(engine, protocol, Upstreams.addressOf(upstreamListener));
-             RawTlsClient client = RawTlsClient.connect(TLS.trust(), proxy.port());
+             EnginePeer client = EnginePeer.connect(TLS.trust(), proxy.port());
              Socket upstream = upstreamListener.accept()) {
             byte[] data = new byte[40_000];
             new Random(31).nextBytes(data);

@@ -4,6 +4,7 @@ import dev.spindle.tls.ClientAuth;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.it.SpindleTlsServer.Report;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
+@Tag("integration")
 class GnutlsClientIT {
     /** A line to echo, as a printf format. */
     private static final String PING = "ping-7f3a\\n";

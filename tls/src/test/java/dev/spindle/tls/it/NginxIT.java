@@ -5,6 +5,7 @@ import dev.spindle.net.TcpStream;
 import dev.spindle.tls.TlsConnector;
 import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,6 +50,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
+@Tag("integration")
 class NginxIT {
     private static final String VIEW = "protocol=$ssl_protocol cipher=$ssl_cipher sni=$ssl_server_name"
             + " alpn=$ssl_alpn_protocol";

@@ -5,6 +5,7 @@ import dev.spindle.testing.peers.Output;
 import dev.spindle.tls.TlsConnector;
 import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,6 +66,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TlsEngine.class)
 @Timeout(value = 60, unit = SECONDS)
+@Tag("integration")
 class OpensslServerIT {
     private static final int BIG = 4 << 20;
 

@@ -7,6 +7,7 @@ import dev.spindle.tls.TlsConnector;
 import dev.spindle.tls.TlsEngine;
 import dev.spindle.tls.TlsStream;
 import dev.spindle.tls.it.SpindleTlsServer.Report;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TlsEngine.class)
 @Timeout(value = 90, unit = SECONDS)
+@Tag("integration")
 class SocatTlsIT {
     private static final int SIZE = 4 << 20;
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);

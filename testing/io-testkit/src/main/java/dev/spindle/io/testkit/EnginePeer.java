@@ -1,25 +1,33 @@
-package dev.spindle.tls;
+package dev.spindle.io.testkit;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * A blocking TLS peer on a raw {@link Socket} that runs its own {@link SSLEngine}, so a test controls every byte
  * on the wire: it can send close_notify followed by more records or garbage, a fatal alert, a record cut short,
- * a KeyUpdate. Single-threaded; for tests only.
+ * a KeyUpdate, or keep writing after close_notify on a TCP connection it keeps open, which no TLS socket would do.
+ * Only the JDK's own TLS is used, so any module's tests can talk to a Spindle TLS server or client through it.
+ * Single-threaded; for tests only.
  */
-final class EnginePeer implements AutoCloseable {
-    final Socket socket;
-    final SSLEngine engine;
+public final class EnginePeer implements AutoCloseable {
+    /** The TCP connection the records travel on. */
+    public final Socket socket;
+    /** The engine, for a test that inspects the session (peer certificates, protocol). */
+    public final SSLEngine engine;
     private final InputStream in;
     private final OutputStream out;
     private ByteBuffer netIn;
@@ -34,8 +42,23 @@ final class EnginePeer implements AutoCloseable {
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize() * 2).flip();
     }
 
-    /** A client peer (no host name verification) on a connected socket. */
-    static EnginePeer client(SSLContext ctx, Socket s, String... protocols) throws IOException {
+    /**
+     * Connects to 127.0.0.1:{@code port} and completes the handshake as a client (no host name verification),
+     * trusting what {@code trust} trusts; reads time out after 30 s.
+     */
+    public static EnginePeer connect(SSLContext trust, int port) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        try {
+            socket.setSoTimeout(30_000);
+            return client(trust, socket).handshake();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** A client peer (no host name verification) on a connected socket; {@code protocols} empty: the defaults. */
+    public static EnginePeer client(SSLContext ctx, Socket s, String... protocols) throws IOException {
         SSLEngine e = ctx.createSSLEngine("localhost", s.getPort());
         e.setUseClientMode(true);
         if (protocols.length > 0) {
@@ -44,8 +67,8 @@ final class EnginePeer implements AutoCloseable {
         return new EnginePeer(s, e);
     }
 
-    /** A server peer on an accepted socket. */
-    static EnginePeer server(SSLContext ctx, Socket s, String... protocols) throws IOException {
+    /** A server peer on an accepted socket; {@code protocols} empty: the defaults. */
+    public static EnginePeer server(SSLContext ctx, Socket s, String... protocols) throws IOException {
         SSLEngine e = ctx.createSSLEngine();
         e.setUseClientMode(false);
         if (protocols.length > 0) {
@@ -55,9 +78,9 @@ final class EnginePeer implements AutoCloseable {
     }
 
     /** Sends {@code host} as the server name (SNI); before the handshake. */
-    EnginePeer serverName(String host) {
-        javax.net.ssl.SSLParameters p = engine.getSSLParameters();
-        p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(host)));
+    public EnginePeer serverName(String host) {
+        SSLParameters p = engine.getSSLParameters();
+        p.setServerNames(List.of(new SNIHostName(host)));
         engine.setSSLParameters(p);
         return this;
     }
@@ -67,7 +90,7 @@ final class EnginePeer implements AutoCloseable {
      * ClientHello) {@code chunk} bytes per write, each flushed alone after a 1 ms pause, so that the server
      * reads it in many pieces.
      */
-    EnginePeer handshakeDrippingFirstFlight(int chunk) throws IOException {
+    public EnginePeer handshakeDrippingFirstFlight(int chunk) throws IOException {
         engine.beginHandshake();
         byte[] first = wrap(new byte[0]);
         for (int pos = 0; pos < first.length; pos += chunk) {
@@ -77,23 +100,19 @@ final class EnginePeer implements AutoCloseable {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while dripping the first flight");
+                throw new InterruptedIOException("interrupted while dripping the first flight");
             }
         }
         return handshake();
     }
 
     /** Runs the handshake to its end, delegated tasks inline. */
-    EnginePeer handshake() throws IOException {
+    public EnginePeer handshake() throws IOException {
         engine.beginHandshake();
         for (;;) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             switch (hs) {
-                case NEED_TASK -> {
-                    for (Runnable t; (t = engine.getDelegatedTask()) != null; ) {
-                        t.run();
-                    }
-                }
+                case NEED_TASK -> runDelegatedTasks();
                 case NEED_WRAP -> send(wrap(new byte[0]));
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> unwrapOne();
                 case FINISHED, NOT_HANDSHAKING -> {
@@ -103,8 +122,14 @@ final class EnginePeer implements AutoCloseable {
         }
     }
 
+    private void runDelegatedTasks() {
+        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+            task.run();
+        }
+    }
+
     /** The records carrying {@code plain} (not sent). Also returns pending engine output (e.g. alerts). */
-    byte[] wrap(byte[] plain) throws SSLException {
+    public byte[] wrap(byte[] plain) throws SSLException {
         ByteBuffer src = ByteBuffer.wrap(plain);
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         ByteBuffer net = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
@@ -113,9 +138,7 @@ final class EnginePeer implements AutoCloseable {
             SSLEngineResult r = engine.wrap(src, net);
             records.write(net.array(), 0, net.position());
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-                for (Runnable t; (t = engine.getDelegatedTask()) != null; ) {
-                    t.run();
-                }
+                runDelegatedTasks();
             }
             if (r.getStatus() == SSLEngineResult.Status.CLOSED || (r.bytesProduced() == 0 && !src.hasRemaining())) {
                 break;
@@ -125,18 +148,19 @@ final class EnginePeer implements AutoCloseable {
     }
 
     /** The close_notify record (not sent). */
-    byte[] closeNotify() throws SSLException {
+    public byte[] closeNotify() throws SSLException {
         engine.closeOutbound();
         return wrap(new byte[0]);
     }
 
-    void send(byte[] raw) throws IOException {
+    /** Writes {@code raw} to the socket as it is. */
+    public void send(byte[] raw) throws IOException {
         out.write(raw);
         out.flush();
     }
 
     /** Reads and unwraps until {@code n} bytes of plaintext arrived. */
-    byte[] readPlain(int n) throws IOException {
+    public byte[] readPlain(int n) throws IOException {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         while (got.size() < n) {
             if (appIn.hasRemaining()) {
@@ -156,7 +180,7 @@ final class EnginePeer implements AutoCloseable {
      * Unwraps one record (reading the socket as needed) and answers what the engine wants to send; returns -1 at
      * EOF or close_notify.
      */
-    int unwrapOne() throws IOException {
+    public int unwrapOne() throws IOException {
         for (;;) {
             appIn.compact();
             SSLEngineResult r;
@@ -168,9 +192,7 @@ final class EnginePeer implements AutoCloseable {
             switch (r.getStatus()) {
                 case OK -> {
                     while (engine.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-                        for (Runnable t; (t = engine.getDelegatedTask()) != null; ) {
-                            t.run();
-                        }
+                        runDelegatedTasks();
                     }
                     if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                         send(wrap(new byte[0]));
@@ -201,7 +223,7 @@ final class EnginePeer implements AutoCloseable {
     }
 
     /** Reads one whole record off the socket without unwrapping it. */
-    byte[] readRawRecord() throws IOException {
+    public byte[] readRawRecord() throws IOException {
         byte[] header = in.readNBytes(5);
         if (header.length < 5) {
             throw new IOException("EOF before a record");
@@ -215,7 +237,7 @@ final class EnginePeer implements AutoCloseable {
     }
 
     /** Unwraps {@code record} (throws if the engine rejects it). */
-    void unwrapRaw(byte[] record) throws SSLException {
+    public void unwrapRaw(byte[] record) throws SSLException {
         engine.unwrap(ByteBuffer.wrap(record), ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()));
     }
 

@@ -1,4 +1,4 @@
-package dev.spindle.runtime;
+package dev.spindle.testkit;
 
 import dev.spindle.Future;
 import dev.spindle.Futures;
@@ -30,25 +30,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The runtime's behavioural suite, run over every flavour (subclasses choose the worker count and whether
- * results are awaited from a platform thread or from a virtual thread).
+ * The runtime's behavioural suite, run over every flavour: subclasses choose the worker count, whether results
+ * are awaited from a platform thread or from a virtual thread, and the builder (the executor's plain one, or
+ * the io module's, whose runtime carries the I/O driver). Every flavour must pass the same tests: a behaviour
+ * that only holds without an event driver, or only on one worker, is a bug.
+ *
+ * <p>Longer than this kit's other files on purpose: it is one list of the runtime's promises (spawning and
+ * results, cancellation, panics, shutdown, fairness, timers, metrics), and splitting it would make a flavour
+ * subclass several classes.
  */
 @Timeout(value = 60, unit = SECONDS)
-abstract class RuntimeBehaviourSuite {
+public abstract class RuntimeBehaviourSuite {
     protected SpindleRuntime rt;
     protected final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
     private String prefix;
 
     /** Worker threads of this flavour. */
-    abstract int workers();
+    protected abstract int workers();
 
     /** Whether the test awaits results from a virtual thread (else from the JUnit platform thread). */
-    abstract boolean awaitFromVirtualThread();
+    protected abstract boolean awaitFromVirtualThread();
+
+    /** A builder with this flavour's defaults; the suite sets the workers, thread names and the handler. */
+    protected SpindleRuntime.Builder newBuilder() {
+        return SpindleRuntime.builder();
+    }
 
     @BeforeEach
     void start() {
         prefix = "spindle-test-" + getClass().getSimpleName() + "-" + System.nanoTime() + "-";
-        rt = SpindleRuntime.builder().workers(workers()).threadNamePrefix(prefix)
+        rt = newBuilder().workers(workers()).threadNamePrefix(prefix)
                 .uncaughtExceptionHandler((t, e) -> unhandled.add(e)).build();
     }
 
@@ -58,7 +69,7 @@ abstract class RuntimeBehaviourSuite {
         assertThat(liveThreads(prefix)).as("threads left after close()").isEmpty();
     }
 
-    static List<String> liveThreads(String prefix) {
+    private static List<String> liveThreads(String prefix) {
         List<String> names = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith(prefix) && t.isAlive()) {

@@ -1,4 +1,4 @@
-package dev.spindle.runtime;
+package dev.spindle.testkit;
 
 import dev.spindle.Context;
 import dev.spindle.Future;
@@ -9,8 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Small hand-written futures for runtime tests. */
-final class TestFutures {
+/** Small hand-written futures for runtime tests: a gate opened by hand, a worker blocker, a yielding future. */
+public final class TestFutures {
     private TestFutures() {
     }
 
@@ -18,14 +18,15 @@ final class TestFutures {
      * Pending until {@link #complete} is called from any thread; counts polls and release-hook calls, and
      * keeps the latest waker so tests can wake it by hand.
      */
-    static final class Gate<T> implements Future<T> {
-        final AtomicInteger polls = new AtomicInteger();
-        final AtomicInteger cancels = new AtomicInteger();
-        final AtomicReference<Waker> waker = new AtomicReference<>();
+    public static final class Gate<T> implements Future<T> {
+        public final AtomicInteger polls = new AtomicInteger();
+        public final AtomicInteger cancels = new AtomicInteger();
+        public final AtomicReference<Waker> waker = new AtomicReference<>();
         private final AtomicReference<Object> value = new AtomicReference<>();
         private static final Object NONE = new Object();
 
-        Gate() {
+        /** A closed gate: pending until {@link #complete}. */
+        public Gate() {
             value.set(NONE);
         }
 
@@ -41,7 +42,8 @@ final class TestFutures {
             return Poll.pending();
         }
 
-        void complete(T v) {
+        /** Opens the gate with {@code v} and wakes the latest waker. */
+        public void complete(T v) {
             value.set(v);
             Waker w = waker.get();
             if (w != null) {
@@ -49,7 +51,8 @@ final class TestFutures {
             }
         }
 
-        void wakeWithoutProgress() {
+        /** Wakes the latest waker without opening the gate (a spurious wake). */
+        public void wakeWithoutProgress() {
             Waker w = waker.get();
             if (w != null) {
                 w.wake();
@@ -63,10 +66,12 @@ final class TestFutures {
     }
 
     /** A future whose first poll blocks the worker until released (to hold a worker busy in tests). */
-    static final class Blocker implements Future<Void> {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final AtomicInteger cancels = new AtomicInteger();
+    public static final class Blocker implements Future<Void> {
+        /** Counted down when the first poll starts. */
+        public final CountDownLatch entered = new CountDownLatch(1);
+        /** Counted down by the test to let the poll return. */
+        public final CountDownLatch release = new CountDownLatch(1);
+        public final AtomicInteger cancels = new AtomicInteger();
 
         @Override
         public Poll<Void> poll(Context cx) {
@@ -86,7 +91,7 @@ final class TestFutures {
     }
 
     /** Yields {@code n} times (self-wake + Pending), then completes with the number of polls. */
-    static Future<Integer> yielding(int n) {
+    public static Future<Integer> yielding(int n) {
         int[] polls = {0};
         return cx -> {
             polls[0]++;
