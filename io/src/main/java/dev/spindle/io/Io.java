@@ -3,10 +3,7 @@ package dev.spindle.io;
 import dev.spindle.Context;
 import dev.spindle.Future;
 import dev.spindle.Poll;
-import dev.spindle.SpindleRuntime;
 import dev.spindle.diagnostics.Described;
-import dev.spindle.io.internal.IoDriver;
-import dev.spindle.spi.EventDriver;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -41,20 +38,6 @@ public final class Io {
             java.io.EOFException.class, UncheckedIOException.class};
 
     private Io() {
-    }
-
-    /**
-     * A runtime builder with the NIO reactor installed (the reactor is driven from the parking path). Everything
-     * else is the plain builder's: name, workers, and the diagnostics ({@code busyLoopPolicy}, {@code onDiagnostic},
-     * ...) are set on it as on {@code SpindleRuntime.builder()}.
-     */
-    public static SpindleRuntime.Builder runtimeBuilder() {
-        return SpindleRuntime.builder().eventDriver(newDriver());
-    }
-
-    /** A new reactor, for {@code SpindleRuntime.builder().eventDriver(..)}. */
-    public static EventDriver newDriver() {
-        return new IoDriver();
     }
 
     /** Reads once into {@code dst}: the number of bytes, or -1 at end of stream. */

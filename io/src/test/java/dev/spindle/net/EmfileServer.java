@@ -4,7 +4,6 @@ import dev.spindle.Context;
 import dev.spindle.Futures;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.testkit.WorkerThreads;
 
 import java.io.BufferedReader;
@@ -34,7 +33,7 @@ public final class EmfileServer {
     }
 
     public static void main(String[] args) throws Exception {
-        try (SpindleRuntime rt = Io.runtimeBuilder().workers(1).threadNamePrefix(WORKER_PREFIX).uncaughtExceptionHandler((t, e) -> {
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(1).threadNamePrefix(WORKER_PREFIX).uncaughtExceptionHandler((t, e) -> {
                     System.out.println("task failure: " + e.getCause());
                     System.out.flush();
                 }).build();

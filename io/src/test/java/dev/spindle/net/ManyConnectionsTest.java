@@ -5,7 +5,6 @@ import dev.spindle.Futures;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +25,7 @@ class ManyConnectionsTest {
 
     @Test
     void tenThousandConcurrentConnections() throws Exception {
-        try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix("many-conn-").build();
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).threadNamePrefix("many-conn-").build();
              TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 4096)) {
             JoinHandle<Void> server = rt.spawn(Futures.pollFn(new java.util.function.Function<Context, Poll<Void>>() {
                 int accepted;

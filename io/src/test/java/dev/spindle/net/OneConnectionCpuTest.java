@@ -38,7 +38,7 @@ class OneConnectionCpuTest {
     @Test
     void aRequestCostsTheWorkersNoMoreThanItsWork() throws Exception {
         String prefix = "one-conn-cpu-";
-        try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).threadNamePrefix(prefix).build();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
             JoinHandle<Long> server = rt.spawn(listener.accept().flatMap(s -> Io.copy(s, s).map(n -> {
                 TcpTest.closeQuietly(s);

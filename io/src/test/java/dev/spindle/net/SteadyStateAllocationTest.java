@@ -5,7 +5,6 @@ import dev.spindle.Future;
 import dev.spindle.JoinHandle;
 import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.testkit.WorkerThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,7 +78,7 @@ class SteadyStateAllocationTest {
     @Test
     void echoRoundTripsDoNotAllocateOnWorkers() throws Exception {
         String prefix = "alloc-test-" + System.nanoTime() + "-";
-        try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).threadNamePrefix(prefix).build();
              TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
             JoinHandle<Void> server = rt.spawn(l.accept().flatMap(Echo::new));
             try (Socket c = new Socket("127.0.0.1", l.localAddress().getPort())) {

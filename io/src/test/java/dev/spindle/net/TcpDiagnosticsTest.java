@@ -43,7 +43,7 @@ class TcpDiagnosticsTest {
 
     @BeforeEach
     void start() {
-        rt = Io.runtimeBuilder().name("tcp-diagnostics").workers(2).threadNamePrefix("tcp-diagnostics-worker-")
+        rt = SpindleRuntime.builder().name("tcp-diagnostics").workers(2).threadNamePrefix("tcp-diagnostics-worker-")
                 .onDiagnostic(reports).build();
     }
 

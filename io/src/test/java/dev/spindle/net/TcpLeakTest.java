@@ -4,7 +4,6 @@ import dev.spindle.SpindleRuntime;
 import dev.spindle.diagnostics.LeakDetection;
 import dev.spindle.diagnostics.LeakDetector;
 import dev.spindle.diagnostics.LeakReport;
-import dev.spindle.io.Io;
 import dev.spindle.io.Split;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +47,7 @@ class TcpLeakTest {
     void start() {
         LeakDetector.setLevel(LeakDetection.PARANOID);
         LeakDetector.addListener(listener);
-        rt = Io.runtimeBuilder().workers(1).threadNamePrefix("tcp-leak-test-").build();
+        rt = SpindleRuntime.builder().workers(1).threadNamePrefix("tcp-leak-test-").build();
     }
 
     @AfterEach
@@ -75,7 +74,7 @@ class TcpLeakTest {
      * of its own, closed before the leaks are awaited: a live runtime may still hold its last tasks' results.
      */
     private int leakAConnection() throws IOException {
-        try (SpindleRuntime own = Io.runtimeBuilder().workers(1).threadNamePrefix("tcp-leak-test-own-").build()) {
+        try (SpindleRuntime own = SpindleRuntime.builder().workers(1).threadNamePrefix("tcp-leak-test-own-").build()) {
             TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = l.localAddress().getPort();
             ports.add(port);

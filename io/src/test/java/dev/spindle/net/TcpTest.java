@@ -46,7 +46,7 @@ class TcpTest {
     @BeforeEach
     void start() {
         prefix = "tcp-test-" + System.nanoTime() + "-";
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix(prefix).build();
     }
 
     @AfterEach
@@ -441,7 +441,7 @@ class TcpTest {
     @Test
     void anAlwaysReadyConnectionCannotStarveTheOthers() throws Exception {
         rt.close();
-        rt = Io.runtimeBuilder().workers(1).threadNamePrefix(prefix).build(); // one worker: starvation would show
+        rt = SpindleRuntime.builder().workers(1).threadNamePrefix(prefix).build(); // one worker: starvation would show
         try (TcpListener l = TcpListener.bind(ANY_LOOPBACK); Socket flooder = new Socket(); Socket quiet = new Socket()) {
             JoinHandle<TcpStream> a1 = rt.spawn(l.accept());
             flooder.connect(l.localAddress());
@@ -480,7 +480,7 @@ class TcpTest {
         try (SpindleRuntime plain = SpindleRuntime.builder().workers(1).build();
              TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
             assertThatThrownBy(() -> plain.blockOn(l.accept())).isInstanceOf(TaskFailedException.class)
-                    .cause().hasMessageContaining("Io.runtimeBuilder()");
+                    .cause().hasMessageContaining("SpindleRuntime.builder()");
         }
     }
 }

@@ -131,7 +131,7 @@ class IncidentReplayTest {
 
     private static SpindleRuntime runtime(String name, BusyLoopPolicy policy,
             java.util.function.Consumer<DiagnosticEvent> listener) {
-        return Io.runtimeBuilder().name(name).workers(2).threadNamePrefix(name + "-worker-")
+        return SpindleRuntime.builder().name(name).workers(2).threadNamePrefix(name + "-worker-")
                 .busyLoopPolicy(policy).onDiagnostic(listener).build();
     }
 

@@ -51,7 +51,7 @@ class TlsDiagnosticsTest {
 
     @BeforeEach
     void start() throws IOException {
-        rt = Io.runtimeBuilder().name("tls-diagnostics").workers(2).threadNamePrefix("tls-diagnostics-worker-")
+        rt = SpindleRuntime.builder().name("tls-diagnostics").workers(2).threadNamePrefix("tls-diagnostics-worker-")
                 .onDiagnostic(reports).build();
         listener = TcpListener.bind(ANY_LOOPBACK);
     }

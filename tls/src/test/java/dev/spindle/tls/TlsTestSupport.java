@@ -41,7 +41,7 @@ final class TlsTestSupport {
     }
 
     static SpindleRuntime runtime(String prefix) {
-        return Io.runtimeBuilder().workers(2).threadNamePrefix(prefix).build();
+        return SpindleRuntime.builder().workers(2).threadNamePrefix(prefix).build();
     }
 
     /** An acceptor presenting {@link #SERVER} on {@code engine}, limited to {@code protocols} if any are given. */

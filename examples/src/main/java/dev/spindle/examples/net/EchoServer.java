@@ -38,7 +38,7 @@ public final class EchoServer {
 
     /**
      * Binds {@code bind} and serves echo connections on {@code runtime} (which must have the I/O driver:
-     * {@code Io.runtimeBuilder()}). Port 0 picks a free port; see {@link ServerHandle#port()}.
+     * {@code SpindleRuntime.builder()}). Port 0 picks a free port; see {@link ServerHandle#port()}.
      *
      * @throws IOException if the address cannot be bound
      */

@@ -76,7 +76,7 @@ public final class HelloHttpServer {
 
     /**
      * Binds {@code bind} and serves HTTP on {@code runtime} (which must have the I/O driver:
-     * {@code Io.runtimeBuilder()}). Port 0 picks a free port; see {@link ServerHandle#port()}.
+     * {@code SpindleRuntime.builder()}). Port 0 picks a free port; see {@link ServerHandle#port()}.
      *
      * @throws IOException if the address cannot be bound
      */

@@ -43,7 +43,7 @@ public final class HttpsHelloServer {
 
     /**
      * Binds {@code bind} and serves HTTP over TLS on {@code runtime} (which must have the I/O driver:
-     * {@code Io.runtimeBuilder()}), with the handshakes made by {@code acceptor}. Build the acceptor with
+     * {@code SpindleRuntime.builder()}), with the handshakes made by {@code acceptor}. Build the acceptor with
      * {@code .alpn(HttpsHelloServer.ALPN)} so that clients that negotiate the protocol (curl, browsers) learn it
      * is HTTP/1.1.
      *

@@ -28,7 +28,7 @@ public final class TcpRelay {
 
     /**
      * Binds {@code bind} and relays every accepted connection to {@code upstream}, on {@code runtime} (which
-     * must have the I/O driver: {@code Io.runtimeBuilder()}).
+     * must have the I/O driver: {@code SpindleRuntime.builder()}).
      *
      * @throws IOException if the address cannot be bound
      */

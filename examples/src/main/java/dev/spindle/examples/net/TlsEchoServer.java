@@ -40,7 +40,7 @@ public final class TlsEchoServer {
 
     /**
      * Binds {@code bind} and serves TLS echo connections on {@code runtime} (which must have the I/O driver:
-     * {@code Io.runtimeBuilder()}), with the handshakes made by {@code acceptor}.
+     * {@code SpindleRuntime.builder()}), with the handshakes made by {@code acceptor}.
      *
      * @throws IOException if the address cannot be bound
      */

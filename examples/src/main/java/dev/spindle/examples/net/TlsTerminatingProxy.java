@@ -57,7 +57,7 @@ public final class TlsTerminatingProxy {
 
     /**
      * Binds {@code bind} and relays the plaintext of every TLS connection (handshakes made by {@code acceptor})
-     * to {@code upstream}, on {@code runtime} (which must have the I/O driver: {@code Io.runtimeBuilder()}).
+     * to {@code upstream}, on {@code runtime} (which must have the I/O driver: {@code SpindleRuntime.builder()}).
      *
      * @throws IOException if the address cannot be bound
      */

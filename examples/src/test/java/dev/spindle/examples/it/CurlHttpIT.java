@@ -2,7 +2,6 @@ package dev.spindle.examples.it;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.HelloHttpServer;
-import dev.spindle.io.Io;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +29,7 @@ class CurlHttpIT {
     @BeforeEach
     void start() {
         Peers.requireDocker();
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("curl-http-it-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("curl-http-it-").build();
     }
 
     @AfterEach

@@ -2,7 +2,6 @@ package dev.spindle.examples.it;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.EchoServer;
-import dev.spindle.io.Io;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,7 @@ class SocatEchoIT {
     @BeforeEach
     void start() {
         Peers.requireDocker();
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("socat-echo-it-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("socat-echo-it-").build();
     }
 
     @AfterEach

@@ -2,7 +2,6 @@ package dev.spindle.examples.it;
 
 import dev.spindle.SpindleRuntime;
 import dev.spindle.examples.net.TcpRelay;
-import dev.spindle.io.Io;
 import dev.spindle.testing.peers.Output;
 import dev.spindle.testing.peers.Peers;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +39,7 @@ class SocatRelayIT {
     @BeforeEach
     void start() {
         Peers.requireDocker();
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("socat-relay-it-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("socat-relay-it-").build();
     }
 
     @AfterEach

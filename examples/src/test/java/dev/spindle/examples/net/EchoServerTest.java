@@ -1,7 +1,6 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.perf.servers.kit.ServerHandle;
 import dev.spindle.io.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +24,7 @@ class EchoServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("echo-test-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("echo-test-").build();
         server = EchoServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
     }
 

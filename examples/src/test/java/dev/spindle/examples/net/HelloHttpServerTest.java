@@ -1,7 +1,6 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.perf.servers.http.BytePattern;
 import dev.spindle.perf.servers.kit.ServerHandle;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +35,7 @@ class HelloHttpServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("http-test-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("http-test-").build();
         server = HelloHttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
     }
 

@@ -1,7 +1,6 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.perf.servers.kit.ServerHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +26,7 @@ class TcpRelayTest {
 
     @BeforeEach
     void start() {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix("relay-test-").build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix("relay-test-").build();
     }
 
     @AfterEach

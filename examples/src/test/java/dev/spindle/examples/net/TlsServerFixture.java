@@ -1,7 +1,6 @@
 package dev.spindle.examples.net;
 
 import dev.spindle.SpindleRuntime;
-import dev.spindle.io.Io;
 import dev.spindle.tls.SelfSigned;
 import dev.spindle.tls.TlsAcceptor;
 import dev.spindle.tls.TlsEngine;
@@ -38,7 +37,7 @@ public class TlsServerFixture implements BeforeAllCallback, BeforeEachCallback, 
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        rt = Io.runtimeBuilder().workers(2).threadNamePrefix(threadNamePrefix).build();
+        rt = SpindleRuntime.builder().workers(2).threadNamePrefix(threadNamePrefix).build();
     }
 
     @Override

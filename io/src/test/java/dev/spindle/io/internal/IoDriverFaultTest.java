@@ -133,7 +133,7 @@ class IoDriverFaultTest {
 
     @Test
     void aWakerThatThrowsWhileReadinessIsDispatchedCostsNoOtherWake() throws Exception {
-        try (SpindleRuntime rt = Io.runtimeBuilder().workers(2).threadNamePrefix("io-fault-waker-").build();
+        try (SpindleRuntime rt = SpindleRuntime.builder().workers(2).threadNamePrefix("io-fault-waker-").build();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0));
              SocketChannel badPeer = SocketChannel.open(listener.localAddress());
              SocketChannel goodPeer = SocketChannel.open(listener.localAddress())) {

@@ -190,7 +190,7 @@ final class Interop {
     }
 
     static SpindleRuntime runtime(String name) {
-        return Io.runtimeBuilder().workers(2).threadNamePrefix(name + "-").build();
+        return SpindleRuntime.builder().workers(2).threadNamePrefix(name + "-").build();
     }
 
     /** A TCP connection to 127.0.0.1:{@code port} and a TLS handshake with it as {@code host}. */

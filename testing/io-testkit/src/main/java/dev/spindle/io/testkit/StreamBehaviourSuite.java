@@ -58,7 +58,7 @@ public abstract class StreamBehaviourSuite<S extends AsyncRead & AsyncWrite & Au
 
     /** A builder for a runtime these streams can run on: by default one with the I/O driver. */
     protected SpindleRuntime.Builder newBuilder() {
-        return Io.runtimeBuilder();
+        return SpindleRuntime.builder();
     }
 
     /** Connects a pair of this flavour's streams on {@link #rt}; the suite closes both after the test. */

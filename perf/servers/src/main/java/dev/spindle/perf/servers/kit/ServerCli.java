@@ -3,7 +3,6 @@ package dev.spindle.perf.servers.kit;
 import dev.spindle.SpindleRuntime;
 import dev.spindle.TaskCancelledException;
 import dev.spindle.TaskFailedException;
-import dev.spindle.io.Io;
 import dev.spindle.tls.TlsEngine;
 
 import java.io.IOException;
@@ -128,7 +127,7 @@ public final class ServerCli {
             System.out.println(usage(program, kind));
             return;
         }
-        SpindleRuntime runtime = Io.runtimeBuilder().workers(options.workers()).threadNamePrefix(program + "-").build();
+        SpindleRuntime runtime = SpindleRuntime.builder().workers(options.workers()).threadNamePrefix(program + "-").build();
         ServerHandle server;
         try {
             server = starter.start(runtime, options);
