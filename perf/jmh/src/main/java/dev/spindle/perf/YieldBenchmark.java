@@ -156,23 +156,12 @@ public class YieldBenchmark {
     /** Virtual threads calling {@code Thread.yield()}, which yields the carrier to the other virtual threads. */
     @Benchmark
     public long virtualThreads(VirtualThreadState s) {
-        long sum = Check.await(s.executor.submit(() -> {
-            @SuppressWarnings("unchecked")
-            java.util.concurrent.Future<Integer>[] fs = (java.util.concurrent.Future<Integer>[]) new java.util.concurrent.Future<?>[TASKS];
-            for (int i = 0; i < TASKS; i++) {
-                fs[i] = s.executor.submit(() -> {
-                    int n = 0;
-                    for (; n < YIELDS; n++) {
-                        Thread.yield();
-                    }
-                    return n;
-                });
+        long sum = Check.await(Shapes.submitAndAwait(s.executor, TASKS, () -> {
+            int n = 0;
+            for (; n < YIELDS; n++) {
+                Thread.yield();
             }
-            long acc = 0;
-            for (java.util.concurrent.Future<Integer> f : fs) {
-                acc += f.get();
-            }
-            return acc;
+            return n;
         }), "virtualThreads yield");
         Check.equal(TOTAL, sum, "virtualThreads yield: yields completed");
         return sum;
