@@ -176,7 +176,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
                 wakeContained(w);
             }
         }
-        Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in pollJoin
+        Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in poll
         if (jw != null) {
             wakeContained(jw);
         }
