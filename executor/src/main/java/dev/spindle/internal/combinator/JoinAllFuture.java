@@ -54,28 +54,23 @@ public final class JoinAllFuture<T> implements Future<List<T>>, dev.spindle.diag
             throw new IllegalStateException(NAME + " future polled after it completed");
         }
         wakes.register(cx.waker());
-        for (int w = 0, n = wakes.wordCount(); w < n; w++) {
-            long bits = wakes.drain(w);
-            while (bits != 0L) {
-                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                Future<? extends T> child = cs[i];
-                if (child == null) {
-                    continue; // finished; a late wake
-                }
-                Poll<? extends T> p;
-                try {
-                    p = wakes.poll(i, child, cx);
-                } catch (Throwable t) {
-                    cs[i] = null;
-                    fail(cs, t);
-                    throw t;
-                }
-                if (p.isReady()) {
-                    values[i] = p.value();
-                    cs[i] = null;
-                    remaining--;
-                }
+        for (int i = wakes.nextWoken(); i >= 0; i = wakes.nextWoken()) {
+            Future<? extends T> child = cs[i];
+            if (child == null) {
+                continue; // finished; a late wake
+            }
+            Poll<? extends T> p;
+            try {
+                p = wakes.poll(i, child, cx);
+            } catch (Throwable t) {
+                cs[i] = null;
+                fail(cs, t);
+                throw t;
+            }
+            if (p.isReady()) {
+                values[i] = p.value();
+                cs[i] = null;
+                remaining--;
             }
         }
         if (remaining > 0) {

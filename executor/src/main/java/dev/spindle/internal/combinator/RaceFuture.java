@@ -44,24 +44,19 @@ public final class RaceFuture<T> implements Future<T>, dev.spindle.diagnostics.D
             throw new IllegalStateException(NAME + " future polled after it completed");
         }
         wakes.register(cx.waker());
-        for (int w = 0, n = wakes.wordCount(); w < n; w++) {
-            long bits = wakes.drain(w);
-            while (bits != 0L) {
-                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                Poll<? extends T> p;
-                try {
-                    p = wakes.poll(i, cs[i], cx);
-                } catch (Throwable t) {
-                    finish(cs, i, t);
-                    throw t;
-                }
-                if (p.isReady()) {
-                    finish(cs, i, null);
-                    @SuppressWarnings("unchecked") // Poll is immutable, so Poll<? extends T> is a Poll<T>
-                    Poll<T> ready = (Poll<T>) p;
-                    return ready;
-                }
+        for (int i = wakes.nextWoken(); i >= 0; i = wakes.nextWoken()) {
+            Poll<? extends T> p;
+            try {
+                p = wakes.poll(i, cs[i], cx);
+            } catch (Throwable t) {
+                finish(cs, i, t);
+                throw t;
+            }
+            if (p.isReady()) {
+                finish(cs, i, null);
+                @SuppressWarnings("unchecked") // Poll is immutable, so Poll<? extends T> is a Poll<T>
+                Poll<T> ready = (Poll<T>) p;
+                return ready;
             }
         }
         return Poll.pending();

@@ -19,10 +19,11 @@ import java.lang.invoke.VarHandle;
  * bit was clear, wakes the parent task's waker. A poll of the combinator:
  * <ol>
  *   <li>{@link #register}: stores the task's waker in {@link #parent} (volatile write, only if it changed);</li>
- *   <li>{@link #drain}: takes each non-zero word with {@code getAndSet(0)} (volatile) and polls the children
- *       whose bits were set, in index order, each exactly once per poll; a wake that arrives during the
- *       poll (even from the child being polled, e.g. {@code yieldNow}) sets its bit again and wakes the task,
- *       so it is seen by the <em>next</em> poll, never by a loop inside this one.</li>
+ *   <li>{@link #nextWoken}, until it returns -1: takes each non-zero word with {@code getAndSet(0)} (volatile)
+ *       when the scan reaches it, and hands out the children whose bits were set, in index order, each exactly
+ *       once per poll; a wake that arrives during the poll (even from the child being polled, e.g.
+ *       {@code yieldNow}) sets its bit again and wakes the task, so it is seen by the <em>next</em> poll, never
+ *       by a loop inside this one.</li>
  * </ol>
  * All bits start set: the first poll polls every child.
  *
@@ -36,8 +37,8 @@ import java.lang.invoke.VarHandle;
  * A wake for a child that has finished sets a bit the combinator ignores (one spurious task poll at most).
  *
  * <h2>Ownership</h2>
- * {@link #words} and {@link #parent} are shared with any thread that wakes a child; everything else belongs
- * to the combinator's poll/cancel, which never run concurrently.
+ * {@link #words} and {@link #parent} are shared with any thread that wakes a child; everything else (the scan's
+ * position included) belongs to the combinator's poll/cancel, which never run concurrently.
  */
 final class WakeSet {
     /** Element access to {@link #words}; every access is volatile or a volatile read-modify-write. */
@@ -61,6 +62,10 @@ final class WakeSet {
     private Waker parent;
     /** The context children are polled with. */
     private final ChildContext cx = new ChildContext();
+    /** The scan of the current poll ({@link #nextWoken}): the next word to drain. */
+    private int scanWord;
+    /** The scan's bits drained from word {@code scanWord - 1} and not yet handed out. */
+    private long scanBits;
 
     WakeSet(int children) {
         words = new long[(children + 63) >>> 6];
@@ -76,24 +81,34 @@ final class WakeSet {
         // no child waker escapes before the first poll.
     }
 
-    /** Number of 64-bit words; {@link #drain} takes a word index. */
-    int wordCount() {
-        return words.length;
-    }
-
-    /** Step 1 of a poll: remembers the task's waker. Must come before {@link #drain}. */
+    /** Step 1 of a poll: remembers the task's waker and starts the scan of {@link #nextWoken} from child 0. */
     void register(Waker taskWaker) {
         Waker cur = (Waker) PARENT.getVolatile(this); // own last write; plain would do, volatile keeps it simple
         if (cur == null || !cur.willWake(taskWaker)) {
             PARENT.setVolatile(this, taskWaker); // pairs with the volatile read in ChildWaker.wake
         }
+        scanWord = 0;
+        scanBits = 0L;
     }
 
     /**
-     * Step 2: clears word {@code w} and returns the bits that were set: the children {@code (w << 6) + bit}
-     * to poll now.
+     * Step 2, called until it returns -1: the next child, in index order, woken before the scan drained its word;
+     * -1 once every word of this poll is scanned.
      */
-    long drain(int w) {
+    int nextWoken() {
+        while (scanBits == 0L) {
+            if (scanWord == words.length) {
+                return -1;
+            }
+            scanBits = drain(scanWord++);
+        }
+        int i = ((scanWord - 1) << 6) + Long.numberOfTrailingZeros(scanBits);
+        scanBits &= scanBits - 1;
+        return i;
+    }
+
+    /** Clears word {@code w} and returns the bits that were set: the children {@code (w << 6) + bit} woken. */
+    private long drain(int w) {
         if ((long) WORD.getVolatile(words, w) == 0L) { // cheap check: skip the atomic swap on idle words
             return 0L;
         }

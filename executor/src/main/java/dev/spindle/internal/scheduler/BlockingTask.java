@@ -1,14 +1,10 @@
 package dev.spindle.internal.scheduler;
 
-import dev.spindle.Context;
 import dev.spindle.JoinHandle;
-import dev.spindle.Poll;
 import dev.spindle.internal.task.Completion;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -110,26 +106,6 @@ final class BlockingTask<T> extends Completion<T> implements JoinHandle<T> {
                 return;
             }
         }
-    }
-
-    @Override
-    public Poll<T> poll(Context cx) {
-        return pollJoin(cx);
-    }
-
-    @Override
-    public void cancel() {
-        dropAsyncJoiner();
-    }
-
-    @Override
-    public T join() {
-        return joinBlocking();
-    }
-
-    @Override
-    public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        return joinBlocking(timeout);
     }
 
     @Override

@@ -42,6 +42,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Completion happens exactly once; a second attempt is a bug in the runtime and throws.
  *
+ * <p>The {@link dev.spindle.JoinHandle} methods that only observe the outcome ({@code poll}, {@code cancel},
+ * {@code join}, {@code isDone}, {@code isCancelled}) live here, so a task and a blocking task share them; each
+ * subclass that is a handle adds what differs between them: its id, how it is aborted, and
+ * {@code toCompletableFuture} (whose cancel aborts).
+ *
  * <p>It extends {@link IntrusiveList.Node} only for {@link Task}, its subclass, which the runtime links into its
  * list of waiting tasks without allocating a node: this is the root of Task's hierarchy, and Java has one
  * superclass. (A blocking task carries the two unused links too.)
@@ -171,7 +176,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
                 wakeContained(w);
             }
         }
-        Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in pollJoin
+        Waker jw = (Waker) JOIN_WAKER.getVolatile(this); // after the swap: pairs with the write in poll
         if (jw != null) {
             wakeContained(jw);
         }
@@ -255,8 +260,11 @@ public abstract class Completion<T> extends IntrusiveList.Node {
         return n;
     }
 
-    /** Polls the outcome as a future; registers {@code cx.waker()} while not done. Allocates nothing. */
-    protected final Poll<T> pollJoin(Context cx) {
+    /**
+     * {@code JoinHandle.poll}: the outcome as a future; registers {@code cx.waker()} while not done. Allocates
+     * nothing.
+     */
+    public final Poll<T> poll(Context cx) {
         if (isDone()) {
             cx.markProgress(); // the joined task finished
             return readyOutcome();
@@ -274,8 +282,11 @@ public abstract class Completion<T> extends IntrusiveList.Node {
         return Poll.pending();
     }
 
-    /** Forgets the async joiner's waker: the handle was abandoned; the task itself goes on. */
-    protected final void dropAsyncJoiner() {
+    /**
+     * {@code JoinHandle.cancel}: forgets the async joiner's waker. The handle was abandoned; the task itself goes
+     * on (see {@link dev.spindle.JoinHandle}).
+     */
+    public final void cancel() {
         JOIN_WAKER.setVolatile(this, null);
     }
 
@@ -337,7 +348,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
     }
 
     /** {@code JoinHandle.join()}: fails fast on a worker, else blocks until done. */
-    protected final T joinBlocking() {
+    public final T join() {
         if (!isDone()) {
             NonBlockingThread.checkMayBlock("JoinHandle.join()");
         }
@@ -345,7 +356,7 @@ public abstract class Completion<T> extends IntrusiveList.Node {
     }
 
     /** {@code JoinHandle.join(Duration)}: fails fast on a worker, else blocks up to {@code timeout}. */
-    protected final T joinBlocking(Duration timeout) throws InterruptedException, TimeoutException {
+    public final T join(Duration timeout) throws InterruptedException, TimeoutException {
         if (!isDone()) {
             NonBlockingThread.checkMayBlock("JoinHandle.join(Duration)");
         }

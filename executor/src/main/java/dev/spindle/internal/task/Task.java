@@ -13,9 +13,7 @@ import dev.spindle.internal.diagnostics.CoarseClock;
 import dev.spindle.internal.diagnostics.SpawnSites;
 import dev.spindle.internal.diagnostics.TypeChain;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A spawned future, its state word, its outcome, and its own {@link Waker} and {@link JoinHandle}: one
@@ -472,28 +470,7 @@ public final class Task<T> extends TaskState<T> implements Waker, JoinHandle<T> 
         completed(null);
     }
 
-    // ---- JoinHandle --------------------------------------------------------------------------------
-
-    @Override
-    public Poll<T> poll(Context cx) {
-        return pollJoin(cx);
-    }
-
-    /** Abandoning the handle detaches the task (it keeps running); see {@link JoinHandle}. */
-    @Override
-    public void cancel() {
-        dropAsyncJoiner();
-    }
-
-    @Override
-    public T join() {
-        return joinBlocking();
-    }
-
-    @Override
-    public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        return joinBlocking(timeout);
-    }
+    // ---- JoinHandle (the methods that observe the outcome are Completion's) ------------------------
 
     @Override
     public void abort() {

@@ -7,6 +7,7 @@ import dev.spindle.Poll;
 import dev.spindle.SpindleRuntime;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /** Constants and small pieces shared by the benchmark classes. */
@@ -32,6 +33,26 @@ final class Shapes {
     static final Callable<Integer> CALLABLE_ONE = () -> ONE;
 
     private Shapes() {
+    }
+
+    /**
+     * The virtual-thread counterpart of {@link SpawnAndAwait}: a thread of {@code executor} submits {@code n}
+     * copies of {@code task}, then blocks on each future in order, summing their results.
+     */
+    static java.util.concurrent.Future<Long> submitAndAwait(ExecutorService executor, int n, Callable<Integer> task) {
+        return executor.submit(() -> {
+            @SuppressWarnings("unchecked")
+            java.util.concurrent.Future<Integer>[] fs =
+                    (java.util.concurrent.Future<Integer>[]) new java.util.concurrent.Future<?>[n];
+            for (int i = 0; i < n; i++) {
+                fs[i] = executor.submit(task);
+            }
+            long acc = 0;
+            for (int i = 0; i < n; i++) {
+                acc += fs[i].get();
+            }
+            return acc;
+        });
     }
 
     /**

@@ -115,18 +115,8 @@ public class SpawnInsideBenchmark {
     /** A virtual thread starts one virtual thread per task and blocks on each {@code Future.get()}. */
     @Benchmark
     public long virtualThreads(VirtualThreadState s) {
-        long sum = Check.await(s.executor.submit(() -> {
-            @SuppressWarnings("unchecked")
-            java.util.concurrent.Future<Integer>[] fs = (java.util.concurrent.Future<Integer>[]) new java.util.concurrent.Future<?>[TASKS];
-            for (int i = 0; i < TASKS; i++) {
-                fs[i] = s.executor.submit(Shapes.CALLABLE_ONE);
-            }
-            long acc = 0;
-            for (int i = 0; i < TASKS; i++) {
-                acc += fs[i].get();
-            }
-            return acc;
-        }), "virtualThreads spawn-inside");
+        long sum = Check.await(Shapes.submitAndAwait(s.executor, TASKS, Shapes.CALLABLE_ONE),
+                "virtualThreads spawn-inside");
         Check.equal(TASKS, sum, "virtualThreads spawn-inside: sum of task results");
         return sum;
     }

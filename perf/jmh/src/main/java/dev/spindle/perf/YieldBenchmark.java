@@ -16,10 +16,12 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Shape 3: {@value #TASKS} tasks each yield {@value #YIELDS} times; reported per yield. A root task spawns the
@@ -97,20 +99,19 @@ public class YieldBenchmark {
     }
 
     /**
-     * A {@code Runnable} that re-submits itself: {@code pool.execute(this)} from a worker pushes it on that
-     * worker's own queue. Runs on the FIFO ({@code asyncMode}) pool: in the default LIFO mode the re-submitted
-     * task would be popped again at once, which is not a yield. Awkward for FJP: it has no yield, so each
-     * "yield" wraps the runnable in a new adapter task.
+     * A yielder for the executors that have no yield: a {@code Runnable} that re-submits itself {@value #YIELDS}
+     * times, then adds its count to {@code yields}; the one that brings {@code remaining} to zero passes the total
+     * to {@code done}.
      */
-    static final class FjYielder implements Runnable {
-        private final ForkJoinPool pool;
+    static final class Resubmitter implements Runnable {
+        private final Executor executor;
         private final AtomicInteger remaining;
         private final AtomicLong yields;
-        private final CompletableFuture<Long> done;
+        private final Consumer<Long> done;
         private int count;
 
-        FjYielder(ForkJoinPool pool, AtomicInteger remaining, AtomicLong yields, CompletableFuture<Long> done) {
-            this.pool = pool;
+        Resubmitter(Executor executor, AtomicInteger remaining, AtomicLong yields, Consumer<Long> done) {
+            this.executor = executor;
             this.remaining = remaining;
             this.yields = yields;
             this.done = done;
@@ -120,16 +121,22 @@ public class YieldBenchmark {
         public void run() {
             if (count < YIELDS) {
                 count++;
-                pool.execute(this);
+                executor.execute(this);
                 return;
             }
             yields.addAndGet(count);
             if (remaining.decrementAndGet() == 0) {
-                done.complete(yields.get());
+                done.accept(yields.get());
             }
         }
     }
 
+    /**
+     * {@link Resubmitter}s on the FIFO ({@code asyncMode}) pool: {@code pool.execute(this)} from a worker pushes
+     * the task on that worker's own queue. In the default LIFO mode the re-submitted task would be popped again at
+     * once, which is not a yield. Awkward for FJP: it has no yield, so each "yield" wraps the runnable in a new
+     * adapter task.
+     */
     @Benchmark
     public long forkJoin(ForkJoinState s) {
         ForkJoinPool pool = s.pool;
@@ -138,7 +145,7 @@ public class YieldBenchmark {
         CompletableFuture<Long> done = new CompletableFuture<>();
         pool.execute(() -> {
             for (int i = 0; i < TASKS; i++) {
-                pool.execute(new FjYielder(pool, remaining, yields, done));
+                pool.execute(new Resubmitter(pool, remaining, yields, done::complete));
             }
         });
         long sum = Check.await(done, "forkJoin yield");
@@ -149,60 +156,21 @@ public class YieldBenchmark {
     /** Virtual threads calling {@code Thread.yield()}, which yields the carrier to the other virtual threads. */
     @Benchmark
     public long virtualThreads(VirtualThreadState s) {
-        long sum = Check.await(s.executor.submit(() -> {
-            @SuppressWarnings("unchecked")
-            java.util.concurrent.Future<Integer>[] fs = (java.util.concurrent.Future<Integer>[]) new java.util.concurrent.Future<?>[TASKS];
-            for (int i = 0; i < TASKS; i++) {
-                fs[i] = s.executor.submit(() -> {
-                    int n = 0;
-                    for (; n < YIELDS; n++) {
-                        Thread.yield();
-                    }
-                    return n;
-                });
+        long sum = Check.await(Shapes.submitAndAwait(s.executor, TASKS, () -> {
+            int n = 0;
+            for (; n < YIELDS; n++) {
+                Thread.yield();
             }
-            long acc = 0;
-            for (java.util.concurrent.Future<Integer> f : fs) {
-                acc += f.get();
-            }
-            return acc;
+            return n;
         }), "virtualThreads yield");
         Check.equal(TOTAL, sum, "virtualThreads yield: yields completed");
         return sum;
     }
 
-    /** A {@code Runnable} that re-executes itself on its event loop: it goes to the back of the loop's task queue. */
-    static final class NettyYielder implements Runnable {
-        private final EventLoop loop;
-        private final AtomicInteger remaining;
-        private final AtomicLong yields;
-        private final Promise<Long> done;
-        private int count;
-
-        NettyYielder(EventLoop loop, AtomicInteger remaining, AtomicLong yields, Promise<Long> done) {
-            this.loop = loop;
-            this.remaining = remaining;
-            this.yields = yields;
-            this.done = done;
-        }
-
-        @Override
-        public void run() {
-            if (count < YIELDS) {
-                count++;
-                loop.execute(this);
-                return;
-            }
-            yields.addAndGet(count);
-            if (remaining.decrementAndGet() == 0) {
-                done.setSuccess(yields.get());
-            }
-        }
-    }
-
     /**
-     * Both event loops: a task on the first loop spreads the yielders over the group ({@code group.next()}, round
-     * robin), and each yielder re-executes itself on its own loop.
+     * Both event loops: a task on the first loop spreads the {@link Resubmitter}s over the group
+     * ({@code group.next()}, round robin), and each re-executes itself on its own loop: it goes to the back of the
+     * loop's task queue.
      */
     @Benchmark
     public long netty2Loops(NettyState s) {
@@ -212,7 +180,7 @@ public class YieldBenchmark {
         s.loops[0].execute(() -> {
             for (int i = 0; i < TASKS; i++) {
                 EventLoop loop = s.group.next();
-                loop.execute(new NettyYielder(loop, remaining, yields, done));
+                loop.execute(new Resubmitter(loop, remaining, yields, done::setSuccess));
             }
         });
         long sum = Check.await(done, "netty2Loops yield");

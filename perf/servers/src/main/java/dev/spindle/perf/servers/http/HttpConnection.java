@@ -266,12 +266,8 @@ public final class HttpConnection<S extends AsyncRead & AsyncWrite> implements F
         }
         while (requestBodyRemaining > 0) {
             if (buffered() == 0) {
-                Poll<Integer> read = readMore(cx);
-                if (read.isPending()) {
+                if (!readMoreBody(cx)) {
                     return false;
-                }
-                if (read.value() < 0) {
-                    throw new EOFException("the client closed with " + requestBodyRemaining + " body bytes unsent");
                 }
                 continue;
             }
@@ -300,12 +296,8 @@ public final class HttpConnection<S extends AsyncRead & AsyncWrite> implements F
                 if (!flush(cx)) {
                     return false; // the client may wait for the response (or 100 Continue) before sending on
                 }
-                Poll<Integer> read = readMore(cx);
-                if (read.isPending()) {
+                if (!readMoreBody(cx)) {
                     return false;
-                }
-                if (read.value() < 0) {
-                    throw new EOFException("the client closed with " + requestBodyRemaining + " body bytes unsent");
                 }
                 continue;
             }
@@ -317,6 +309,22 @@ public final class HttpConnection<S extends AsyncRead & AsyncWrite> implements F
             phase = Phase.PATTERN_BODY;
         } else {
             exchangeDone();
+        }
+        return true;
+    }
+
+    /**
+     * Reads more of the request body into {@code in}; false while the read is pending.
+     *
+     * @throws EOFException if the client closed before sending the whole body
+     */
+    private boolean readMoreBody(Context cx) throws IOException {
+        Poll<Integer> read = readMore(cx);
+        if (read.isPending()) {
+            return false;
+        }
+        if (read.value() < 0) {
+            throw new EOFException("the client closed with " + requestBodyRemaining + " body bytes unsent");
         }
         return true;
     }
