@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static dev.spindle.ModelChecks.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Model checks of the wake-up handshakes with Lincheck's general-purpose model checker: for the interleavings

@@ -474,13 +474,4 @@ class TcpTest {
             quietSide.close();
         }
     }
-
-    @Test
-    void ioOutsideAnIoRuntimeSaysHowToBuildOne() throws Exception {
-        try (SpindleRuntime plain = SpindleRuntime.builder().workers(1).build();
-             TcpListener l = TcpListener.bind(ANY_LOOPBACK)) {
-            assertThatThrownBy(() -> plain.blockOn(l.accept())).isInstanceOf(TaskFailedException.class)
-                    .cause().hasMessageContaining("SpindleRuntime.builder()");
-        }
-    }
 }

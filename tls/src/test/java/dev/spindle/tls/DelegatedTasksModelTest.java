@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Model checks the {@link DelegatedTasks} hand-off with Lincheck's model checker: in every explored interleaving
@@ -145,19 +147,5 @@ class DelegatedTasksModelTest {
     private static Supplier<Runnable> once(Runnable task) {
         AtomicBoolean taken = new AtomicBoolean();
         return () -> taken.getAndSet(true) ? null : task;
-    }
-
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

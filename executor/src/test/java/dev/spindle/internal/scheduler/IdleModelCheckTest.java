@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
 import static dev.spindle.internal.scheduler.QueueTestTasks.task;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the idle protocol ({@link Idle}) with the real {@link InjectQueue}: a foreign

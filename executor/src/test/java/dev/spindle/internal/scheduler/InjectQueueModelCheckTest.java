@@ -11,7 +11,7 @@ import java.util.List;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
 import static dev.spindle.internal.scheduler.QueueTestTasks.task;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link InjectQueue} (the JCTools MPSC queue behind a consumer lock) fed

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.spindle.ModelChecks.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Model checks the {@link Parker} state-word handshake with Lincheck's general-purpose model checker: in every

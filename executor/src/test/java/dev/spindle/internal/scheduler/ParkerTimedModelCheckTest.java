@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.spindle.internal.scheduler.QueueTestTasks.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link Parker}'s timed park and of {@link Parker#parkInDriver} (see

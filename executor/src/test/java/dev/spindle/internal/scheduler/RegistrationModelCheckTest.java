@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.spindle.ModelChecks.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of lazy registration (see "Lazy registration" in {@link Task} and "Shutdown" in

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.spindle.internal.task.TaskStateHarness.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the real {@link Task#run} (not the state machine alone, see

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static dev.spindle.internal.task.TaskStateHarness.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the {@link TaskState} transitions: wakers, an aborter and two workers race; every

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Timeout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.spindle.ModelChecks.check;
-import static dev.spindle.ModelChecks.join;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the {@link TimeDriver}'s handshakes, on the real driver with a test clock (fixed during

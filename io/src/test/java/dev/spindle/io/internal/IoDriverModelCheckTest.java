@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import static dev.spindle.testkit.ModelChecks.check;
+import static dev.spindle.testkit.ModelChecks.join;
 
 /**
  * Lincheck model checks of the reactor handshakes, through the real {@link IoDriver} and {@link ScheduledIo}.
@@ -233,7 +235,6 @@ class IoDriverModelCheckTest {
         protected void implCloseChannel() {
         }
     }
-
 
     /** A task asks for read interest (pollReady: store waker, enqueueInterest) while the reactor polls(-1). */
     @Test
@@ -465,21 +466,6 @@ class IoDriverModelCheckTest {
             f.setAccessible(true);
             return f.getInt(sio);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Plain check: Lincheck's instrumentation calls equals() on objects, which AssertJ assertions refuse. */
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
     }

@@ -1,4 +1,4 @@
-package dev.spindle;
+package dev.spindle.testkit;
 
 /**
  * Helpers shared by the Lincheck model tests ({@code *ModelCheckTest}), which run their bodies under Lincheck's
