@@ -2,8 +2,9 @@ package dev.spindle.internal.scheduler;
 
 /**
  * 128 bytes (two cache lines: the adjacent-line prefetcher fetches them in pairs) before a worker's shared
- * fields. Bytes, not longs, as in JCTools: since JDK 15 the JVM puts a subclass's small fields into holes left in
- * its superclasses' layout, and byte padding leaves no hole behind it for a later field to land in.
+ * fields, and before its statistics ({@link WorkerStats}). Bytes, not longs, as in JCTools: since JDK 15 the JVM
+ * puts a subclass's small fields into holes left in its superclasses' layout, and byte padding leaves no hole
+ * behind it for a later field to land in.
  */
 abstract class WorkerPad0 {
     byte b0000, b0001, b0002, b0003, b0004, b0005, b0006, b0007, b0008, b0009, b0010, b0011, b0012, b0013, b0014, b0015,
