@@ -10,10 +10,21 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import java.time.Duration;
 
-/** The binder's meters read back from a simple registry and scraped as Prometheus text. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The binder's meters read back from a simple registry and scraped as Prometheus text.
+ *
+ * <p>A worker counts a completion just after it publishes the task's outcome (the count also serves the drain
+ * waiter, see {@code Scheduler.liveTasks}), so a {@code join()} can return a moment before the completed and
+ * alive meters move: the tests wait for those two instead of reading them once.
+ */
 class SpindleRuntimeMetricsTest {
+
+    private static final Duration COUNTERS_TRAIL_JOIN = Duration.ofSeconds(10);
 
     @Test
     void metersFollowTheRuntime() {
@@ -31,8 +42,12 @@ class SpindleRuntimeMetricsTest {
             rt.spawn(cx -> Poll.pending());
 
             assertThat(spawned.count()).isEqualTo(8);
-            assertThat(registry.get("spindle.tasks.completed").functionCounter().count()).isEqualTo(7);
-            assertThat(registry.get("spindle.tasks.alive").gauge().value()).isEqualTo(1);
+            FunctionCounter completed = registry.get("spindle.tasks.completed").functionCounter();
+            Gauge alive = registry.get("spindle.tasks.alive").gauge();
+            await().atMost(COUNTERS_TRAIL_JOIN).untilAsserted(() -> {
+                assertThat(completed.count()).isEqualTo(7);
+                assertThat(alive.value()).isEqualTo(1);
+            });
             assertThat(registry.get("spindle.diagnostics.busy.loops").functionCounter().count()).isZero();
             assertThat(registry.get("spindle.diagnostics.slow.polls").functionCounter().count()).isZero();
             assertThat(registry.get("spindle.diagnostics.throttled.tasks").gauge().value()).isZero();
@@ -57,6 +72,8 @@ class SpindleRuntimeMetricsTest {
             for (int i = 0; i < 3; i++) {
                 rt.spawn(cx -> Poll.ready(1)).join();
             }
+            await().atMost(COUNTERS_TRAIL_JOIN)
+                    .until(() -> registry.scrape().contains("spindle_tasks_alive{runtime=\"mm-prom\"} 0.0"));
             String scrape = registry.scrape();
             assertThat(scrape).contains("spindle_tasks_spawned_total{runtime=\"mm-prom\"} 3.0")
                     .contains("spindle_tasks_alive{runtime=\"mm-prom\"} 0.0")
