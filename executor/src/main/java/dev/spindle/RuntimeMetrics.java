@@ -3,9 +3,13 @@ package dev.spindle;
 import java.util.List;
 
 /**
- * A snapshot of a runtime's counters. Counters are always on and cheap (plain per-worker fields and
- * striped adders); a snapshot reads them without stopping anything, so values are approximate while the
- * runtime runs.
+ * A snapshot of a runtime's counters. Counters are always on and cheap (per-worker fields only their worker
+ * writes, and striped adders); a snapshot reads them without stopping anything, so values are approximate while
+ * the runtime runs.
+ *
+ * <p>A worker counts a completion just after it publishes the task's outcome, so {@code join()} can return a
+ * moment before {@code completed} and {@code alive} include that task. A test that checks them after a join
+ * should wait for the value (Awaitility's {@code await().until(...)}), not read it once.
  *
  * @param workers         worker threads
  * @param spawned         tasks spawned (including blocking tasks)
