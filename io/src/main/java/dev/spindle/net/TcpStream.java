@@ -47,6 +47,14 @@ import java.util.Objects;
  * is seen for what it is. A Pending poll says which direction it waits on ({@code Context.waitingOn}).
  */
 public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
+    /**
+     * Loaded with this class, not at the first read: a server that accepts until descriptors run out reads for
+     * the first time with none left to open a class file, and a reference that failed to resolve stays failed
+     * (JVMS 5.4.3), which would break every later read ({@code AcceptUnderDescriptorExhaustionTest}).
+     */
+    @SuppressWarnings("unused")
+    private static final Class<?>[] PRELOADED = {BoundedTransfer.class};
+
     private final SocketChannel channel;
     private final ScheduledIo io;
     private volatile boolean closed;
@@ -197,8 +205,9 @@ public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
             if (!cx.consumeBudget()) {
                 return Poll.pending(); // budget spent: the task was woken and goes to the back of the queue
             }
-            int n = channel.read(dst);
-            if (n > 0 && dst.hasRemaining()) {
+            int offered = BoundedTransfer.attempt(dst);
+            int n = BoundedTransfer.read(channel, dst);
+            if (n > 0 && n < offered) {
                 // A short read drained the socket's receive buffer: clear readiness now (at this event's tick, so a
                 // newer event is kept), and the next read waits without first failing with EAGAIN, one system call
                 // per request saved (Tokio and Netty stop on a short read too). Safe with a level-triggered
@@ -237,10 +246,11 @@ public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
             if (!cx.consumeBudget()) {
                 return Poll.pending();
             }
-            int n = channel.write(src);
+            int offered = BoundedTransfer.attempt(src);
+            int n = BoundedTransfer.write(channel, src);
             if (n > 0) {
                 cx.markProgress();
-                if (src.hasRemaining()) {
+                if (n < offered) {
                     // A short write filled the send buffer: the next write would fail with 0 bytes; wait instead.
                     io.clearReadiness(ev, ScheduledIo.WRITABLE);
                 }
@@ -262,7 +272,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
             if (!cx.consumeBudget()) {
                 return Poll.pending();
             }
-            long n = channel.write(srcs);
+            long n = BoundedTransfer.write(channel, srcs);
             boolean any = false;
             for (ByteBuffer b : srcs) {
                 any |= b.hasRemaining();

@@ -320,19 +320,29 @@ class TcpTest {
             peer.setReceiveBufferSize(4096);
             JoinHandle<TcpStream> accepted = rt.spawn(l.accept());
             peer.connect(l.localAddress());
-            TcpStream s = accepted.join(Duration.ofSeconds(10));
-            s.setSendBufferSize(4096);
-            ByteBuffer big = ByteBuffer.allocate(64 * 1024 * 1024); // far more than the socket buffers hold
-            JoinHandle<Void> writer = rt.spawn(Io.writeAll(s, big));
-            Thread.sleep(300); // the buffers fill; the writer is now Pending
-            long polls0 = rt.metrics().totalPolls();
-            long cpu0 = WorkerThreads.cpuNanos(prefix);
-            Thread.sleep(2000);
-            assertThat(Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0)).as("CPU while stalled").isLessThan(Duration.ofMillis(50));
-            assertThat(rt.metrics().totalPolls() - polls0).as("polls while stalled").isLessThan(10);
-            assertThat(writer.isDone()).isFalse();
-            writer.abort();
-            s.close();
+            try (TcpStream s = accepted.join(Duration.ofSeconds(10))) {
+                s.setSendBufferSize(4096);
+                ByteBuffer big = ByteBuffer.allocate(64 * 1024 * 1024); // far more than the socket buffers hold
+                long pollsBeforeSpawn = rt.metrics().totalPolls();
+                JoinHandle<Void> writer = rt.spawn(Io.writeAll(s, big));
+                // The buffers fill and the writer goes Pending: it has been polled and every worker parks.
+                // Waiting for that, not a fixed sleep, keeps a loaded machine's slow start out of the measured
+                // window; a writer that spun would never let them all park, and this wait would fail instead.
+                await().atMost(10, SECONDS).until(() -> rt.metrics().totalPolls() > pollsBeforeSpawn
+                        && rt.metrics().parkedWorkers() == rt.metrics().workers());
+                long polls0 = rt.metrics().totalPolls();
+                long cpu0 = WorkerThreads.cpuNanos(prefix);
+                Thread.sleep(2000);
+                Duration cpu = Duration.ofNanos(WorkerThreads.cpuNanos(prefix) - cpu0);
+                long polls = rt.metrics().totalPolls() - polls0;
+                String window = "over 2 s stalled: " + cpu.toMillis() + " ms worker CPU, " + polls + " polls; "
+                        + rt.metrics().describe();
+                System.out.printf("stalled writer: %d ms worker CPU, %d polls over 2 s%n", cpu.toMillis(), polls);
+                assertThat(polls).as("polls " + window).isLessThan(10);
+                assertThat(cpu).as("CPU " + window).isLessThan(Duration.ofMillis(50));
+                assertThat(writer.isDone()).isFalse();
+                writer.abort();
+            }
         }
     }
 
