@@ -17,7 +17,8 @@ import java.nio.channels.SocketChannel;
  * take. Direct buffers go through whole: the JDK copies nothing for them.
  *
  * <p>The callers' "short transfer" tests compare with {@link #attempt}, the bytes offered to this system call,
- * not with the caller's buffer: a capped write that went through whole did not fill the send buffer.
+ * not with the caller's buffer: a capped write that went through whole did not fill the send buffer. The caller
+ * computes it once and passes it in, so a read or write asks it once.
  *
  * <p>Not thread-safe by itself: a stream calls it from the one task that owns that direction.
  */
@@ -39,9 +40,8 @@ final class BoundedTransfer {
         return buf.isDirect() ? remaining : Math.min(remaining, MAX_HEAP_TRANSFER);
     }
 
-    /** {@code channel.read(dst)}, offering at most {@link #attempt}{@code (dst)} bytes of room. */
-    static int read(SocketChannel channel, ByteBuffer dst) throws IOException {
-        int offered = attempt(dst);
+    /** {@code channel.read(dst)}, offering {@code offered} bytes of room: the caller's {@link #attempt}{@code (dst)}. */
+    static int read(SocketChannel channel, ByteBuffer dst, int offered) throws IOException {
         if (offered == dst.remaining()) {
             return channel.read(dst);
         }
@@ -53,9 +53,8 @@ final class BoundedTransfer {
         return n;
     }
 
-    /** {@code channel.write(src)}, offering at most {@link #attempt}{@code (src)} bytes. */
-    static int write(SocketChannel channel, ByteBuffer src) throws IOException {
-        int offered = attempt(src);
+    /** {@code channel.write(src)}, offering {@code offered} bytes: the caller's {@link #attempt}{@code (src)}. */
+    static int write(SocketChannel channel, ByteBuffer src, int offered) throws IOException {
         if (offered == src.remaining()) {
             return channel.write(src);
         }

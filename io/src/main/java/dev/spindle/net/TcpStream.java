@@ -206,7 +206,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
                 return Poll.pending(); // budget spent: the task was woken and goes to the back of the queue
             }
             int offered = BoundedTransfer.attempt(dst);
-            int n = BoundedTransfer.read(channel, dst);
+            int n = BoundedTransfer.read(channel, dst, offered);
             if (n > 0 && n < offered) {
                 // A short read drained the socket's receive buffer: clear readiness now (at this event's tick, so a
                 // newer event is kept), and the next read waits without first failing with EAGAIN, one system call
@@ -247,7 +247,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, Closeable {
                 return Poll.pending();
             }
             int offered = BoundedTransfer.attempt(src);
-            int n = BoundedTransfer.write(channel, src);
+            int n = BoundedTransfer.write(channel, src, offered);
             if (n > 0) {
                 cx.markProgress();
                 if (n < offered) {

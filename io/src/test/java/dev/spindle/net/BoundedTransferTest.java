@@ -48,7 +48,7 @@ class BoundedTransferTest {
         while (src.hasRemaining()) {
             assertThat(BoundedTransfer.attempt(src)).isLessThanOrEqualTo(MAX_HEAP_TRANSFER);
             int before = src.position();
-            int n = BoundedTransfer.write(writer, src);
+            int n = BoundedTransfer.write(writer, src, BoundedTransfer.attempt(src));
             assertThat(n).isBetween(0, MAX_HEAP_TRANSFER);
             assertThat(src.position()).isEqualTo(before + n);
             assertThat(src.limit()).isEqualTo(data.length);
@@ -81,7 +81,7 @@ class BoundedTransferTest {
         dst.position(10); // a caller's buffer need not start at 0
         while (dst.position() < dst.limit()) {
             int before = dst.position();
-            int n = BoundedTransfer.read(reader, dst);
+            int n = BoundedTransfer.read(reader, dst, BoundedTransfer.attempt(dst));
             assertThat(n).isBetween(1, MAX_HEAP_TRANSFER);
             assertThat(dst.position()).isEqualTo(before + n);
             assertThat(dst.limit()).isEqualTo(data.length + 10);
